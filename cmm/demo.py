@@ -1,0 +1,65 @@
+"""Demo organisations and users for trying the app. Never for production data."""
+
+from django.db import transaction
+
+from cmm.models import Membership, Organisation, OrganisationKind, Region, Role, User
+from cmm.services import membership_add, organisation_create
+
+DEMO_PASSWORD = "demo-cmm-2026!"  # noqa: S105 - documented in the README, refused in production
+
+DEMO_ORGANISATIONS = [
+    # name, kind, case prefix, region
+    ("Center mod Menneskehandel", OrganisationKind.CMM, "CMM", Region.NATIONAL),
+    ("Reden International", OrganisationKind.NGO, "REDEN", Region.HOVEDSTADEN),
+    ("Pro Vest", OrganisationKind.NGO, "PROVEST", Region.SYDDANMARK),
+    ("Kompetencecenter Prostitution", OrganisationKind.NGO, "KCP", Region.NATIONAL),
+    ("Krisecenter Odense", OrganisationKind.SHELTER, "KCO", Region.SYDDANMARK),
+    ("Udlændingestyrelsen", OrganisationKind.AUTHORITY, "US", Region.NATIONAL),
+    ("IOM Denmark", OrganisationKind.IOM, "IOM", Region.NATIONAL),
+]
+
+DEMO_USERS = [
+    # username, first name, last name, [(organisation prefix, role)]
+    ("outreach", "Olivia", "Opsøgende", [("REDEN", Role.OUTREACH_WORKER)]),
+    ("caseworker", "Karen", "Kontaktperson", [("REDEN", Role.CASEWORKER)]),
+    ("coordinator", "Christian", "Koordinator", [("CMM", Role.COORDINATOR)]),
+    ("liaison", "Lars", "Udlændingestyrelsen", [("US", Role.AUTHORITY_LIAISON)]),
+    ("analyst", "Anna", "Analytiker", [("CMM", Role.ANALYST)]),
+    ("orgadmin", "Ole", "Administrator", [("REDEN", Role.ORG_ADMIN)]),
+    ("shelter", "Sofie", "Krisecenter", [("KCO", Role.CASEWORKER), ("PROVEST", Role.OUTREACH_WORKER)]),
+]
+
+
+@transaction.atomic
+def seed_demo() -> dict:
+    """Create what is missing of the demo organisations and users; running it again changes nothing."""
+    created = {"organisations": 0, "users": 0, "memberships": 0}
+    by_prefix = {}
+    for name, kind, prefix, region in DEMO_ORGANISATIONS:
+        organisation = Organisation.objects.filter(case_prefix=prefix).first()
+        if organisation is None:
+            organisation = organisation_create(name=name, kind=kind, case_prefix=prefix, region=region)
+            created["organisations"] += 1
+        by_prefix[prefix] = organisation
+
+    for username, first_name, last_name, roles in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=first_name, last_name=last_name,
+                        email=f"{username}@demo.cmm.localhost", language="da")
+            user.set_password(DEMO_PASSWORD)
+            user.full_clean()
+            user.save()
+            created["users"] += 1
+        for prefix, role in roles:
+            if not Membership.objects.filter(user=user, organisation=by_prefix[prefix]).exists():
+                membership_add(user=user, organisation=by_prefix[prefix], role=role)
+                created["memberships"] += 1
+
+    if not User.objects.filter(username="admin").exists():
+        admin = User(username="admin", first_name="Platform", last_name="Admin", is_staff=True,
+                     is_superuser=True, email="admin@demo.cmm.localhost", language="en")
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        created["users"] += 1
+    return created

@@ -1,0 +1,68 @@
+"""Forms of the platform pages. They check shape; the rules live in cmm.services."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from cmm.models import Role, User
+from cmm.services import email_queue
+
+
+class LoginForm(AuthenticationForm):
+    # One message for every failure, so the form never tells whether a username exists.
+    error_messages = {
+        "invalid_login": _("The username or password is not correct. Both fields are case-sensitive."),
+        "inactive": _("The username or password is not correct. Both fields are case-sensitive."),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending through the outbox so the mail survives a broker outage."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from django.template import loader
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        email_queue(to=to_email, subject=subject, body=body)
+
+
+class OrganisationSelectForm(forms.Form):
+    membership = forms.TypedChoiceField(label=_("Organisation"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [
+            (m.pk, f"{m.organisation.name} — {m.get_role_display()}") for m in memberships
+        ]
+
+
+class MemberCreateForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The new member gets a link here to choose their password.")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+
+class MemberChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_active = forms.BooleanField(
+        label=_("Active member"), required=False,
+        help_text=_("Untick to end the membership. The person keeps any memberships elsewhere."),
+    )

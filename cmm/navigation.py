@@ -1,0 +1,30 @@
+"""The main menu: which entries a role sees. Later apps add their entries here."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from cmm.permissions import role_permissions
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str
+    # The model permission the role must carry to see the entry; None means every member sees it.
+    perm: str | None = None
+
+
+NAV_ENTRIES = [
+    NavEntry("home", _("Overview")),
+    NavEntry("member-list", _("Members"), "cmm.view_membership"),
+    NavEntry("api-docs", _("API")),
+]
+
+
+def nav_entries_for(membership) -> list[NavEntry]:
+    """Return the menu entries the membership's role may see, in menu order."""
+    if membership is None:
+        return []
+    allowed = role_permissions(membership)
+    return [entry for entry in NAV_ENTRIES if entry.perm is None or entry.perm in allowed]

@@ -1,0 +1,43 @@
+"""Roles and the model permissions each one carries.
+
+Each role is a Django group named ``role:<role>`` that holds the role's model permissions. Users are never
+put into these groups: what a user may do is the permission set of the role they hold in the organisation
+they are acting for (see cmm.permissions), so a role in one organisation never lends rights in another.
+Later apps add their permissions here; `roles_sync` writes the mapping into the groups after every migrate.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from cmm.models import Role
+
+ROLE_GROUP_PREFIX = "role:"
+
+_EVERYONE = ["cmm.view_organisation"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OUTREACH_WORKER: [*_EVERYONE],
+    Role.CASEWORKER: [*_EVERYONE],
+    Role.COORDINATOR: [*_EVERYONE, "cmm.view_auditevent"],
+    Role.AUTHORITY_LIAISON: [*_EVERYONE],
+    Role.ANALYST: [*_EVERYONE],
+    Role.ORG_ADMIN: [*_EVERYONE, "cmm.view_membership", "cmm.add_membership", "cmm.change_membership"],
+}
+
+
+def role_group_name(role: str) -> str:
+    return f"{ROLE_GROUP_PREFIX}{role}"
+
+
+def roles_sync() -> None:
+    """Make each role's group hold exactly the permissions ROLE_PERMISSIONS lists for it.
+
+    Permissions of models that do not exist yet are left out; running it twice changes nothing.
+    """
+    for role in Role.values:
+        group, _created = Group.objects.get_or_create(name=role_group_name(role))
+        wanted = Q(pk__in=[])
+        for dotted in ROLE_PERMISSIONS.get(role, []):
+            app_label, codename = dotted.split(".", 1)
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))

@@ -1,0 +1,252 @@
+"""Every write of the platform: organisations, memberships, audit events, the e-mail outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Model, Q
+from django.utils import timezone
+
+from cmm.models import (
+    AuditAction,
+    AuditEvent,
+    EmailStatus,
+    Membership,
+    Organisation,
+    OutboundEmail,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Audit --------------------------------------------------------------------------------------------
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    organisation: Organisation | None = None,
+    target: Model | None = None,
+    target_label: str = "",
+    detail: dict | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the work it records.
+
+    `detail` and `target_label` must not carry identifying values: name the fields shown, not their content.
+    """
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        organisation=organisation,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(target_label or (str(target) if target is not None else ""))[:200],
+        detail=detail or {},
+        ip_address=ip_address,
+    )
+
+
+# --- Organisations and memberships --------------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_create(*, name: str, kind: str, case_prefix: str, region: str, by: User | None = None):
+    """Create an organisation together with the group that will hold its object permissions."""
+    organisation = Organisation(name=name, kind=kind, case_prefix=case_prefix, region=region)
+    organisation.group = Group.objects.create(name=f"org:{case_prefix}")
+    organisation.full_clean()
+    organisation.save()
+    audit_record(actor=by, action=AuditAction.ORGANISATION_CREATED, organisation=organisation, target=organisation)
+    return organisation
+
+
+@transaction.atomic
+def membership_add(*, user: User, organisation: Organisation, role: str, by: User | None = None) -> Membership:
+    """Give `user` a role in `organisation`; re-adding an ended membership reactivates it with the new role."""
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    if not created and (membership.role != role or not membership.is_active):
+        membership.role, membership.is_active = role, True
+        membership.full_clean()
+        membership.save(update_fields=["role", "is_active"])
+    elif created:
+        membership.full_clean()
+    audit_record(
+        actor=by, action=AuditAction.MEMBERSHIP_ADDED, organisation=organisation, target=membership,
+        target_label=user.username, detail={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change(*, membership: Membership, role: str, is_active: bool, by: User) -> Membership:
+    """Change a member's role or end the membership (the user keeps memberships elsewhere)."""
+    if membership.user_id == by.pk and not is_active:
+        raise PermissionError("You cannot end your own membership.")
+    changes = {}
+    if membership.role != role:
+        changes["role"] = [membership.role, role]
+    if membership.is_active != is_active:
+        changes["is_active"] = [membership.is_active, is_active]
+    if not changes:
+        return membership
+    membership.role, membership.is_active = role, is_active
+    membership.full_clean()
+    membership.save(update_fields=["role", "is_active"])
+    audit_record(
+        actor=by,
+        action=AuditAction.MEMBERSHIP_CHANGED if is_active else AuditAction.MEMBERSHIP_ENDED,
+        organisation=membership.organisation, target=membership, target_label=membership.user.username,
+        detail=changes,
+    )
+    return membership
+
+
+@transaction.atomic
+def user_create_member(
+    *, organisation: Organisation, username: str, first_name: str, last_name: str, email: str, role: str,
+    by: User,
+) -> Membership:
+    """Create a user account as a member of `organisation` and e-mail them how to set their password.
+
+    The account has no usable password until the person sets one through the link in the e-mail.
+    """
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, language="da")
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    membership = membership_add(user=user, organisation=organisation, role=role, by=by)
+    if email:
+        email_queue(
+            to=email,
+            subject="Adgang til CMM sagsstyring / Access to CMM case management",
+            body=_welcome_body(organisation=organisation, username=username),
+        )
+    return membership
+
+
+def _welcome_body(*, organisation: Organisation, username: str) -> str:
+    url = f"{settings.SITE_URL}/accounts/password-reset/"
+    return (
+        f"Du har fået adgang til CMM sagsstyring for {organisation.name} med brugernavnet {username}.\n"
+        f"Vælg en adgangskode her: {url}\n\n"
+        f"You have been given access to CMM case management for {organisation.name} as {username}.\n"
+        f"Choose a password here: {url}\n"
+    )
+
+
+# --- Account events -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def password_changed_notify(*, user: User, ip_address: str | None = None) -> None:
+    """Record a password change and tell the user by e-mail, so that a change they did not make is noticed."""
+    audit_record(actor=user, action=AuditAction.PASSWORD_CHANGED, target=user, target_label=user.username,
+                 ip_address=ip_address)
+    if user.email:
+        email_queue(
+            to=user.email,
+            subject="Din adgangskode er ændret / Your password was changed",
+            body=(
+                "Adgangskoden til din konto i CMM sagsstyring er netop blevet ændret. Hvis det ikke var dig, "
+                "så kontakt straks din organisations administrator.\n\n"
+                "The password of your CMM case management account was just changed. If this was not you, "
+                "contact your organisation's administrator at once.\n\n"
+                f"{settings.SITE_URL}/"
+            ),
+        )
+
+
+# --- E-mail outbox ------------------------------------------------------------------------------------
+
+
+def email_queue(*, to: str, subject: str, body: str) -> OutboundEmail:
+    """Put an e-mail in the outbox and send it once the surrounding transaction commits.
+
+    If the broker is down the row waits, and the outbox sweep (email_outbox_flush) sends it later.
+    """
+    from cmm.tasks import email_send_task  # the task module imports this one
+
+    email = OutboundEmail(to=to, subject=subject, body=body)
+    email.full_clean()
+    email.save()
+    transaction.on_commit(lambda: _enqueue_quietly(email_send_task, email_id=email.pk))
+    return email
+
+
+def _enqueue_quietly(task, **kwargs) -> None:
+    # The row is already committed: if the broker is unreachable the sweep picks it up, and the request
+    # that caused it must not fail because of it.
+    try:
+        task.apply_async(kwargs=kwargs, retry=False)
+    except Exception:
+        logger.warning("Broker unavailable; %s left for the outbox sweep", task.name, exc_info=True)
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one outbox e-mail if nobody else has; return whether this call sent it.
+
+    The row is claimed with a conditional UPDATE first, so two workers running the same task cannot both
+    send. A failure puts the row back as pending (to be retried) until EMAIL_MAX_ATTEMPTS, then failed.
+    """
+    now = timezone.now()
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.PENDING).update(
+        status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    try:
+        send_mail(email.subject, email.body, None, [email.to], fail_silently=False)
+    except Exception as exc:
+        give_up = email.attempts >= settings.EMAIL_MAX_ATTEMPTS
+        OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.SENDING).update(
+            status=EmailStatus.FAILED if give_up else EmailStatus.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+        raise
+    OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.SENDING).update(
+        status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def email_outbox_flush() -> int:
+    """Queue again every e-mail still waiting, and release those claimed by a worker that died.
+
+    Returns how many were queued. Safe to run at any time: email_send ignores rows already taken.
+    """
+    from cmm.tasks import email_send_task
+
+    now = timezone.now()
+    OutboundEmail.objects.filter(
+        status=EmailStatus.SENDING, claimed_at__lt=now - settings.EMAIL_OUTBOX_STALE_AFTER
+    ).update(status=EmailStatus.PENDING)
+    waiting = list(
+        OutboundEmail.objects.filter(
+            Q(status=EmailStatus.PENDING), created_at__lt=now - timedelta(seconds=30)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for email_id in waiting:
+        _enqueue_quietly(email_send_task, email_id=email_id)
+    return len(waiting)
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language the user chose, for their next login."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -1,0 +1,19 @@
+"""Celery entry points of the platform. Each takes ids and calls a service; running one twice is harmless."""
+
+from celery import shared_task
+
+from cmm import services
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OSError, ConnectionError), retry_backoff=30, retry_backoff_max=3600,
+    retry_jitter=True, max_retries=None,
+)
+def email_send_task(*, email_id: int) -> None:
+    # max_retries=None: the service itself marks the row failed after EMAIL_MAX_ATTEMPTS and stops claiming it.
+    services.email_send(email_id=email_id)
+
+
+@shared_task(acks_late=True)
+def email_outbox_flush_task() -> int:
+    return services.email_outbox_flush()

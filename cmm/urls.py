@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from cmm import apis, views
+
+api_patterns = [
+    path("", apis.ApiRootApi.as_view(), name="api-root"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisation-list"),
+    path("members/", apis.MemberListApi.as_view(), name="api-member-list"),
+    path("members/<int:pk>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+account_patterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("organisation/", views.OrganisationSelectView.as_view(), name="organisation-select"),
+]
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("accounts/", include(account_patterns)),
+    path("members/", views.MemberListView.as_view(), name="member-list"),
+    path("members/new/", views.MemberCreateView.as_view(), name="member-create"),
+    path("members/<int:pk>/", views.MemberChangeView.as_view(), name="member-change"),
+    path("i18n/setlang/", views.LanguageSetView.as_view(), name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,189 @@
+"""Platform pages: login and account, choosing the organisation, the overview, members, health."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+from django.views.i18n import set_language
+
+from cmm import services
+from cmm.forms import (
+    LoginForm,
+    MemberChangeForm,
+    MemberCreateForm,
+    OrganisationSelectForm,
+    OutboxPasswordResetForm,
+)
+from cmm.filters import MemberFilter
+from cmm.health import health_report
+from cmm.middleware import SESSION_KEY
+from cmm.models import AuditAction
+from cmm.permissions import has_role_permission
+from cmm.selectors import member_get_for_user, member_list_for_user, membership_choices_for_user
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        services.audit_record(actor=user, action=AuditAction.LOGIN, ip_address=client_ip(self.request))
+        # Show the app in the user's own language from the first page on.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY, secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed_notify(user=self.request.user, ip_address=client_ip(self.request))
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
+
+
+class LanguageSetView(View):
+    """Switch the language; a logged-in user keeps the choice for their next login."""
+
+    def post(self, request):
+        language = request.POST.get("language")
+        if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+            services.user_language_set(user=request.user, language=language)
+        return set_language(request)
+
+
+class OrganisationSelectView(LoginRequiredMixin, View):
+    template_name = "cmm/organisation_select.html"
+
+    def get(self, request):
+        form = OrganisationSelectForm(memberships=self._memberships(), initial={"membership": self._current()})
+        return render(request, self.template_name, {"form": form, "next": self._next()})
+
+    def post(self, request):
+        memberships = self._memberships()
+        form = OrganisationSelectForm(request.POST, memberships=memberships)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "next": self._next()}, status=400)
+        chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
+        request.session[SESSION_KEY] = chosen.pk
+        services.audit_record(
+            actor=request.user, action=AuditAction.ORGANISATION_SELECTED, organisation=chosen.organisation,
+            target=chosen.organisation, ip_address=client_ip(request),
+        )
+        messages.success(request, _("You are now working for %(organisation)s.") % {
+            "organisation": chosen.organisation.name})
+        return HttpResponseRedirect(self._next())
+
+    def _memberships(self):
+        return list(membership_choices_for_user(user=self.request.user))
+
+    def _current(self):
+        membership = getattr(self.request, "membership", None)
+        return membership.pk if membership else None
+
+    def _next(self):
+        candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(candidate, allowed_hosts={self.request.get_host()},
+                                           require_https=self.request.is_secure()):
+            return candidate
+        return reverse("home")
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "cmm/home.html"
+
+
+class MemberPermissionMixin(LoginRequiredMixin):
+    """Members pages are for roles that carry the membership permissions, in their own organisation."""
+
+    required_perm = "cmm.view_membership"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_role_permission(request.user, self.required_perm):
+            raise PermissionDenied(_("Only an organisation admin can manage members."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MemberListView(MemberPermissionMixin, View):
+    paginate_by = 25
+
+    def get(self, request):
+        filterset = MemberFilter(request.GET, queryset=member_list_for_user(user=request.user))
+        members = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        page = Paginator(members, self.paginate_by).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "cmm/member_list.html", {
+            "page": page, "filter": filterset, "query_string": query.urlencode(),
+        })
+
+
+class MemberCreateView(MemberPermissionMixin, View):
+    required_perm = "cmm.add_membership"
+    template_name = "cmm/member_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": MemberCreateForm(), "creating": True})
+
+    def post(self, request):
+        form = MemberCreateForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "creating": True}, status=400)
+        services.user_create_member(organisation=request.membership.organisation, by=request.user,
+                                    **form.cleaned_data)
+        messages.success(request, _("The member was added and has been sent a link to choose a password."))
+        return redirect("member-list")
+
+
+class MemberChangeView(MemberPermissionMixin, View):
+    required_perm = "cmm.change_membership"
+    template_name = "cmm/member_form.html"
+
+    def get(self, request, pk):
+        member = member_get_for_user(user=request.user, membership_id=pk)
+        form = MemberChangeForm(initial={"role": member.role, "is_active": member.is_active})
+        return render(request, self.template_name, {"form": form, "member": member})
+
+    def post(self, request, pk):
+        member = member_get_for_user(user=request.user, membership_id=pk)
+        form = MemberChangeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membership_change(membership=member, by=request.user, **form.cleaned_data)
+            except PermissionError:
+                form.add_error("is_active", _("You cannot end your own membership."))
+            else:
+                messages.success(request, _("The membership was saved."))
+                return redirect("member-list")
+        return render(request, self.template_name, {"form": form, "member": member}, status=400)
+
+
+@never_cache
+def healthz(request):
+    """Report whether the database and the broker answer; 503 if either does not."""
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
