@@ -70,11 +70,11 @@ def has_role_permission(user, perm: str) -> bool:
 
 def permitted(user, perm: str, queryset: QuerySet, *, owner_field: str | None = None) -> QuerySet:
     """Narrow `queryset` to the objects on which `user` holds `perm` for their active organisation."""
+    model = queryset.model
+    permission_filter = _permission_filter(model, perm)
     membership = active_membership(user)
     if perm not in role_permissions(membership):
         return queryset.none()
-    model = queryset.model
-    permission_filter = _permission_filter(model, perm)
     group_perms = get_group_obj_perms_model(model)
     user_perms = get_user_obj_perms_model(model)
     if group_perms.objects.is_generic() or user_perms.objects.is_generic():

@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     run_id = os.environ.get("CMM_TEST_RUN_ID", str(os.getpid()))
     (VAR_DIR / "test-db").mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db" / f"test-{run_id}.sqlite3")}
+
+# A test-only app with an organisation-owned model, to test the permission module without a domain app.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.permapp"]  # noqa: F405

@@ -1,0 +1,72 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install translations run test test-fast lint format messages browser-deps check-deploy migrations-check clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Pure-Python compile of the committed .po files (no GNU gettext needed).
+translations: install
+	@$(BIN)/python manage.py compile_translations >/dev/null
+
+## Start web, worker and beat with demo data on SQLite and the embedded broker. Ctrl-C stops all.
+run: translations
+	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  CMM case management: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	DEBUG=true PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+## Install Debian's Chromium for the browser tests when it is missing (root only).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "NOTE: could not install chromium; browser tests will be skipped (they fail in CI)."; \
+	else \
+		echo "NOTE: /usr/bin/chromium is missing and you are not root: browser tests will be skipped."; \
+		echo "      Install it with: sudo apt-get install chromium"; \
+	fi
+
+## The whole suite: SQLite by default; PostgreSQL/Redis when DATABASE_URL / REDIS_URL are set.
+test: translations browser-deps
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: translations
+	$(BIN)/python -m pytest -n auto -m "not browser and not worker" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=cmm.settings.production \
+	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))") \
+	ALLOWED_HOSTS=cmm.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Refresh the .po files from the source (needs GNU gettext: apt-get install gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=var
+
+clean:
+	rm -rf var/broker var/test-db .pytest_cache

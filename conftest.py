@@ -1,0 +1,86 @@
+"""Shared fixtures: two organisations with a user of every role each, and a few helpers."""
+
+import os
+
+import pytest
+
+from cmm.models import OrganisationKind, Role
+from cmm.services import membership_add, organisation_create
+from cmm.tests.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.fixture
+def org_a(db):
+    return organisation_create(name="Reden Test", kind=OrganisationKind.NGO, case_prefix="RTA", region="hovedstaden")
+
+
+@pytest.fixture
+def org_b(db):
+    return organisation_create(name="Pro Vest Test", kind=OrganisationKind.NGO, case_prefix="PVB", region="syddanmark")
+
+
+@pytest.fixture
+def org_cmm(db):
+    return organisation_create(name="CMM Test", kind=OrganisationKind.CMM, case_prefix="CMT", region="national")
+
+
+@pytest.fixture
+def make_member(db):
+    """Create a user holding `role` in `organisation` (and nowhere else)."""
+
+    def make(organisation, role=Role.CASEWORKER, **user_fields):
+        user = UserFactory(**user_fields)
+        membership_add(user=user, organisation=organisation, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users_a(org_a, make_member):
+    """One user per role in organisation A, keyed by role value."""
+    return {role: make_member(org_a, role) for role in Role.values}
+
+
+@pytest.fixture
+def users_b(org_b, make_member):
+    return {role: make_member(org_b, role) for role in Role.values}
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the real login form and return the client."""
+
+    def do(user, password=TEST_PASSWORD):
+        response = client.post("/accounts/login/", {"username": user.username, "password": password})
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests that start a worker process or a browser run in one xdist group each, so that they do not
+    # compete for the two cores with each other.
+    for item in items:
+        for marker in ("browser", "worker"):
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.xdist_group(marker))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI nothing may be skipped: a skip there is a failure, with the skip's reason as the message."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"Skipped in CI, where every test must run: {reason}"
