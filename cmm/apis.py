@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from cmm import services
 from cmm.filters import MemberFilter
-from cmm.forms import MemberCreateForm
+from cmm.forms import clean_new_username
 from cmm.models import Membership, Organisation, Role
 from cmm.permissions import active_membership, has_role_permission
 from cmm.selectors import (
@@ -83,12 +83,8 @@ class MemberCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
 
-    def validate(self, attrs):
-        # The page's form holds the shape rules (username format, taken usernames): check with the same one.
-        form = MemberCreateForm(data=attrs)
-        if not form.is_valid():
-            raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
-        return form.cleaned_data
+    def validate_username(self, value):
+        return clean_new_username(value)  # the same check as the page's form
 
 
 class MemberChangeSerializer(serializers.Serializer):

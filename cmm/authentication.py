@@ -1,5 +1,6 @@
 """API authentication that also settles which organisation the caller acts for."""
 
+from drf_spectacular.authentication import SessionScheme, TokenScheme
 from rest_framework import authentication, exceptions
 
 from cmm.permissions import set_active_membership
@@ -37,3 +38,11 @@ class MembershipTokenAuthentication(authentication.TokenAuthentication):
         if result is not None:
             _settle_membership(request, result[0])
         return result
+
+
+class MembershipSessionScheme(SessionScheme):
+    target_class = MembershipSessionAuthentication
+
+
+class MembershipTokenScheme(TokenScheme):
+    target_class = MembershipTokenAuthentication

@@ -53,11 +53,16 @@ class MemberCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        User.username_validator(username)
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is already taken."))
-        return username
+        return clean_new_username(self.cleaned_data["username"])
+
+
+def clean_new_username(value: str) -> str:
+    """Check a username for a new account: valid characters and not taken in any letter case."""
+    username = value.strip()
+    User.username_validator(username)
+    if User.objects.filter(username__iexact=username).exists():
+        raise forms.ValidationError(_("This username is already taken."), code="taken")
+    return username
 
 
 class MemberChangeForm(forms.Form):

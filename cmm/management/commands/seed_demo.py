@@ -12,7 +12,7 @@ class Command(BaseCommand):
                             help="Seed even though DEBUG is off (e.g. a demo container). Never on real data.")
 
     def handle(self, *args, allow_without_debug=False, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") or not (settings.DEBUG or allow_without_debug):
+        if (settings.SETTINGS_MODULE or "").endswith(".production") or not (settings.DEBUG or allow_without_debug):
             raise CommandError("Demo data is only for development: set DEBUG=true (never in production).")
         created = seed_demo()
         self.stdout.write(self.style.SUCCESS(

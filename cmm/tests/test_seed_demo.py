@@ -1,0 +1,27 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from cmm.demo import DEMO_ORGANISATIONS, DEMO_USERS
+from cmm.models import Membership, Organisation, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_covers_every_role():
+    call_command("seed_demo", "--allow-without-debug")
+    counts = (Organisation.objects.count(), User.objects.count(), Membership.objects.count())
+    call_command("seed_demo", "--allow-without-debug")
+
+    assert (Organisation.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    assert counts[0] == len(DEMO_ORGANISATIONS) == 7
+    assert {m.role for m in Membership.objects.all()} == set(Role.values)
+    assert {"Center mod Menneskehandel", "Reden International", "Pro Vest", "Kompetencecenter Prostitution",
+            "Krisecenter Odense", "Udlændingestyrelsen", "IOM Denmark"} == set(
+        Organisation.objects.values_list("name", flat=True))
+    assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
