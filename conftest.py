@@ -11,17 +11,23 @@ from cmm.tests.factories import TEST_PASSWORD, UserFactory
 
 @pytest.fixture
 def org_a(db):
-    return organisation_create(name="Reden Test", kind=OrganisationKind.NGO, case_prefix="RTA", region="hovedstaden")
+    return organisation_create(
+        name="Reden Test", kind=OrganisationKind.NGO, case_prefix="RTA", region="hovedstaden"
+    )
 
 
 @pytest.fixture
 def org_b(db):
-    return organisation_create(name="Pro Vest Test", kind=OrganisationKind.NGO, case_prefix="PVB", region="syddanmark")
+    return organisation_create(
+        name="Pro Vest Test", kind=OrganisationKind.NGO, case_prefix="PVB", region="syddanmark"
+    )
 
 
 @pytest.fixture
 def org_cmm(db):
-    return organisation_create(name="CMM Test", kind=OrganisationKind.CMM, case_prefix="CMT", region="national")
+    return organisation_create(
+        name="CMM Test", kind=OrganisationKind.CMM, case_prefix="CMT", region="national"
+    )
 
 
 @pytest.fixture
@@ -69,6 +75,8 @@ def api_client():
 def pytest_collection_modifyitems(config, items):
     # Tests that start a worker process or a browser run in one xdist group each, so that they do not
     # compete for the two cores with each other.
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
     for item in items:
         for marker in ("browser", "worker"):
             if item.get_closest_marker(marker):

@@ -117,7 +117,8 @@ class MemberListApi(generics.ListCreateAPIView):
         incoming.is_valid(raise_exception=True)
         with transaction.atomic():
             membership = services.user_create_member(
-                organisation=active_membership(request.user).organisation, by=request.user,
+                organisation=active_membership(request.user).organisation,
+                by=request.user,
                 **incoming.validated_data,
             )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
@@ -152,7 +153,11 @@ class ApiRootApi(APIView):
         from rest_framework.reverse import reverse
 
         names = {
-            "me": "api-me", "organisations": "api-organisation-list", "members": "api-member-list",
-            "token": "api-token", "schema": "api-schema", "docs": "api-docs",
+            "me": "api-me",
+            "organisations": "api-organisation-list",
+            "members": "api-member-list",
+            "token": "api-token",
+            "schema": "api-schema",
+            "docs": "api-docs",
         }
         return Response({key: reverse(name, request=request, format=format) for key, name in names.items()})

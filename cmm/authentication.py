@@ -10,7 +10,7 @@ ORGANISATION_HEADER = "HTTP_X_ORGANISATION"
 
 
 def _settle_membership(request, user) -> None:
-    """Pick the membership named by the X-Organisation header, else the session's choice, else the only one."""
+    """Pick the membership named by the X-Organisation header, else the session's choice, else the only."""
     memberships = list(membership_choices_for_user(user=user))
     wanted = request.META.get(ORGANISATION_HEADER)
     if wanted:

@@ -45,8 +45,13 @@ def seed_demo() -> dict:
     for username, first_name, last_name, roles in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first_name, last_name=last_name,
-                        email=f"{username}@demo.cmm.localhost", language="da")
+            user = User(
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                email=f"{username}@demo.cmm.localhost",
+                language="da",
+            )
             user.set_password(DEMO_PASSWORD)
             user.full_clean()
             user.save()
@@ -57,8 +62,15 @@ def seed_demo() -> dict:
                 created["memberships"] += 1
 
     if not User.objects.filter(username="admin").exists():
-        admin = User(username="admin", first_name="Platform", last_name="Admin", is_staff=True,
-                     is_superuser=True, email="admin@demo.cmm.localhost", language="en")
+        admin = User(
+            username="admin",
+            first_name="Platform",
+            last_name="Admin",
+            is_staff=True,
+            is_superuser=True,
+            email="admin@demo.cmm.localhost",
+            language="en",
+        )
         admin.set_password(DEMO_PASSWORD)
         admin.save()
         created["users"] += 1

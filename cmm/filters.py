@@ -11,7 +11,9 @@ class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, empty_label=_("All roles"))
     status = django_filters.ChoiceFilter(
-        label=_("Status"), method="by_status", empty_label=_("Active and ended"),
+        label=_("Status"),
+        method="by_status",
+        empty_label=_("Active and ended"),
         choices=[("active", _("Active")), ("ended", _("Ended"))],
     )
 
@@ -22,7 +24,8 @@ class MemberFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(
-            Q(user__username__icontains=value) | Q(user__first_name__icontains=value)
+            Q(user__username__icontains=value)
+            | Q(user__first_name__icontains=value)
             | Q(user__last_name__icontains=value)
         )
 

@@ -24,8 +24,15 @@ class LoginForm(AuthenticationForm):
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, sending through the outbox so the mail survives a broker outage."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         from django.template import loader
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
@@ -68,6 +75,7 @@ def clean_new_username(value: str) -> str:
 class MemberChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     is_active = forms.BooleanField(
-        label=_("Active member"), required=False,
+        label=_("Active member"),
+        required=False,
         help_text=_("Untick to end the membership. The person keeps any memberships elsewhere."),
     )

@@ -11,7 +11,10 @@ class User(AbstractUser):
     """A person who logs in. What they may do comes from their memberships, never from the user alone."""
 
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="da",
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="da",
         help_text=_("The language the app is shown in after login."),
     )
 
@@ -49,7 +52,9 @@ class Organisation(models.Model):
     region = models.CharField(_("region"), max_length=20, choices=Region.choices, default=Region.NATIONAL)
     # Prefix of the pseudonymous case numbers this organisation creates, e.g. CMM-2026-00042.
     case_prefix = models.CharField(
-        _("case number prefix"), max_length=8, unique=True,
+        _("case number prefix"),
+        max_length=8,
+        unique=True,
         help_text=_("2-8 capital letters, used in case numbers such as CMM-2026-00042."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -152,16 +157,28 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("actor"),
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("organisation"),
     )
     action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
     target_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("object type"),
     )
     target_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -80,9 +80,9 @@ def permitted(user, perm: str, queryset: QuerySet, *, owner_field: str | None = 
     if group_perms.objects.is_generic() or user_perms.objects.is_generic():
         raise ImproperlyConfigured(f"{model.__name__} needs direct foreign-key object permission models.")
     granted = Q(
-        pk__in=group_perms.objects.filter(group_id=membership.organisation.group_id, **permission_filter).values(
-            "content_object_id"
-        )
+        pk__in=group_perms.objects.filter(
+            group_id=membership.organisation.group_id, **permission_filter
+        ).values("content_object_id")
     ) | Q(pk__in=user_perms.objects.filter(user_id=user.pk, **permission_filter).values("content_object_id"))
     if owner_field:
         granted |= Q(**{owner_field: membership.organisation_id})

@@ -67,13 +67,17 @@ def organisation_create(*, name: str, kind: str, case_prefix: str, region: str, 
     organisation.group = Group.objects.create(name=f"org:{case_prefix}")
     organisation.full_clean()
     organisation.save()
-    audit_record(actor=by, action=AuditAction.ORGANISATION_CREATED, organisation=organisation, target=organisation)
+    audit_record(
+        actor=by, action=AuditAction.ORGANISATION_CREATED, organisation=organisation, target=organisation
+    )
     return organisation
 
 
 @transaction.atomic
-def membership_add(*, user: User, organisation: Organisation, role: str, by: User | None = None) -> Membership:
-    """Give `user` a role in `organisation`; re-adding an ended membership reactivates it with the new role."""
+def membership_add(
+    *, user: User, organisation: Organisation, role: str, by: User | None = None
+) -> Membership:
+    """Give `user` a role in `organisation`; re-adding an ended membership revives it with the new role."""
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
@@ -84,8 +88,12 @@ def membership_add(*, user: User, organisation: Organisation, role: str, by: Use
     elif created:
         membership.full_clean()
     audit_record(
-        actor=by, action=AuditAction.MEMBERSHIP_ADDED, organisation=organisation, target=membership,
-        target_label=user.username, detail={"role": role},
+        actor=by,
+        action=AuditAction.MEMBERSHIP_ADDED,
+        organisation=organisation,
+        target=membership,
+        target_label=user.username,
+        detail={"role": role},
     )
     return membership
 
@@ -108,7 +116,9 @@ def membership_change(*, membership: Membership, role: str, is_active: bool, by:
     audit_record(
         actor=by,
         action=AuditAction.MEMBERSHIP_CHANGED if is_active else AuditAction.MEMBERSHIP_ENDED,
-        organisation=membership.organisation, target=membership, target_label=membership.user.username,
+        organisation=membership.organisation,
+        target=membership,
+        target_label=membership.user.username,
         detail=changes,
     )
     return membership
@@ -116,7 +126,13 @@ def membership_change(*, membership: Membership, role: str, is_active: bool, by:
 
 @transaction.atomic
 def user_create_member(
-    *, organisation: Organisation, username: str, first_name: str, last_name: str, email: str, role: str,
+    *,
+    organisation: Organisation,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
     by: User,
 ) -> Membership:
     """Create a user account as a member of `organisation` and e-mail them how to set their password.
@@ -153,8 +169,13 @@ def _welcome_body(*, organisation: Organisation, username: str) -> str:
 @transaction.atomic
 def password_changed_notify(*, user: User, ip_address: str | None = None) -> None:
     """Record a password change and tell the user by e-mail, so that a change they did not make is noticed."""
-    audit_record(actor=user, action=AuditAction.PASSWORD_CHANGED, target=user, target_label=user.username,
-                 ip_address=ip_address)
+    audit_record(
+        actor=user,
+        action=AuditAction.PASSWORD_CHANGED,
+        target=user,
+        target_label=user.username,
+        ip_address=ip_address,
+    )
     if user.email:
         email_queue(
             to=user.email,

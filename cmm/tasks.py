@@ -6,11 +6,15 @@ from cmm import services
 
 
 @shared_task(
-    acks_late=True, autoretry_for=(OSError, ConnectionError), retry_backoff=30, retry_backoff_max=3600,
-    retry_jitter=True, max_retries=None,
+    acks_late=True,
+    autoretry_for=(OSError, ConnectionError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=None,
 )
 def email_send_task(*, email_id: int) -> None:
-    # max_retries=None: the service itself marks the row failed after EMAIL_MAX_ATTEMPTS and stops claiming it.
+    # max_retries=None: the service marks the row failed after EMAIL_MAX_ATTEMPTS and stops claiming it.
     services.email_send(email_id=email_id)
 
 

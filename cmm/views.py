@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from cmm import services
+from cmm.filters import MemberFilter
 from cmm.forms import (
     LoginForm,
     MemberChangeForm,
@@ -24,7 +25,6 @@ from cmm.forms import (
     OrganisationSelectForm,
     OutboxPasswordResetForm,
 )
-from cmm.filters import MemberFilter
 from cmm.health import health_report
 from cmm.middleware import SESSION_KEY
 from cmm.models import AuditAction
@@ -46,8 +46,11 @@ class LoginView(auth_views.LoginView):
         services.audit_record(actor=user, action=AuditAction.LOGIN, ip_address=client_ip(self.request))
         # Show the app in the user's own language from the first page on.
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, user.language, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY, secure=settings.LANGUAGE_COOKIE_SECURE,
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
         )
         return response
 
@@ -80,7 +83,9 @@ class OrganisationSelectView(LoginRequiredMixin, View):
     template_name = "cmm/organisation_select.html"
 
     def get(self, request):
-        form = OrganisationSelectForm(memberships=self._memberships(), initial={"membership": self._current()})
+        form = OrganisationSelectForm(
+            memberships=self._memberships(), initial={"membership": self._current()}
+        )
         return render(request, self.template_name, {"form": form, "next": self._next()})
 
     def post(self, request):
@@ -91,11 +96,16 @@ class OrganisationSelectView(LoginRequiredMixin, View):
         chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
         request.session[SESSION_KEY] = chosen.pk
         services.audit_record(
-            actor=request.user, action=AuditAction.ORGANISATION_SELECTED, organisation=chosen.organisation,
-            target=chosen.organisation, ip_address=client_ip(request),
+            actor=request.user,
+            action=AuditAction.ORGANISATION_SELECTED,
+            organisation=chosen.organisation,
+            target=chosen.organisation,
+            ip_address=client_ip(request),
         )
-        messages.success(request, _("You are now working for %(organisation)s.") % {
-            "organisation": chosen.organisation.name})
+        messages.success(
+            request,
+            _("You are now working for %(organisation)s.") % {"organisation": chosen.organisation.name},
+        )
         return HttpResponseRedirect(self._next())
 
     def _memberships(self):
@@ -107,8 +117,9 @@ class OrganisationSelectView(LoginRequiredMixin, View):
 
     def _next(self):
         candidate = self.request.POST.get("next") or self.request.GET.get("next") or ""
-        if url_has_allowed_host_and_scheme(candidate, allowed_hosts={self.request.get_host()},
-                                           require_https=self.request.is_secure()):
+        if url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
             return candidate
         return reverse("home")
 
@@ -137,9 +148,15 @@ class MemberListView(MemberPermissionMixin, View):
         page = Paginator(members, self.paginate_by).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, "cmm/member_list.html", {
-            "page": page, "filter": filterset, "query_string": query.urlencode(),
-        })
+        return render(
+            request,
+            "cmm/member_list.html",
+            {
+                "page": page,
+                "filter": filterset,
+                "query_string": query.urlencode(),
+            },
+        )
 
 
 class MemberCreateView(MemberPermissionMixin, View):
@@ -153,8 +170,9 @@ class MemberCreateView(MemberPermissionMixin, View):
         form = MemberCreateForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "creating": True}, status=400)
-        services.user_create_member(organisation=request.membership.organisation, by=request.user,
-                                    **form.cleaned_data)
+        services.user_create_member(
+            organisation=request.membership.organisation, by=request.user, **form.cleaned_data
+        )
         messages.success(request, _("The member was added and has been sent a link to choose a password."))
         return redirect("member-list")
 

@@ -2,7 +2,7 @@
 
 import os
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -19,4 +19,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db" / f"test-{run_id}.sqlite3")}
 
 # A test-only app with an organisation-owned model, to test the permission module without a domain app.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.permapp"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.permapp"]

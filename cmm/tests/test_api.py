@@ -64,8 +64,12 @@ def test_session_authenticated_api_uses_the_pages_choice(client, users_a, login)
 
 
 def test_organisation_directory(api_client, users_a, org_a, org_b):
-    names = {o["name"] for o in token_client(api_client, users_a[Role.OUTREACH_WORKER]).get(
-        "/api/organisations/").json()["results"]}
+    names = {
+        o["name"]
+        for o in token_client(api_client, users_a[Role.OUTREACH_WORKER])
+        .get("/api/organisations/")
+        .json()["results"]
+    }
     assert {org_a.name, org_b.name} <= names
 
 
@@ -75,8 +79,9 @@ def test_members_api_lists_own_organisation_only(api_client, users_a, users_b):
 
 
 def test_members_api_filters(api_client, users_a):
-    body = token_client(api_client, users_a[Role.ORG_ADMIN]).get(
-        "/api/members/", {"role": Role.ANALYST}).json()
+    body = (
+        token_client(api_client, users_a[Role.ORG_ADMIN]).get("/api/members/", {"role": Role.ANALYST}).json()
+    )
     assert [m["username"] for m in body["results"]] == [users_a[Role.ANALYST].username]
     bad = token_client(api_client, users_a[Role.ORG_ADMIN]).get("/api/members/", {"role": "boss"})
     assert bad.status_code == 400
@@ -96,15 +101,24 @@ def test_another_organisations_member_is_404_in_the_api(api_client, users_a, use
     foreign = users_b[Role.CASEWORKER].memberships.get()
     client = token_client(api_client, users_a[Role.ORG_ADMIN])
     assert client.get(f"/api/members/{foreign.pk}/").status_code == 404
-    assert client.patch(f"/api/members/{foreign.pk}/", {"role": Role.ANALYST}, format="json").status_code == 404
+    assert (
+        client.patch(f"/api/members/{foreign.pk}/", {"role": Role.ANALYST}, format="json").status_code == 404
+    )
 
 
 def test_members_api_creates_and_changes(api_client, users_a, org_a):
     client = token_client(api_client, users_a[Role.ORG_ADMIN])
-    created = client.post("/api/members/", {
-        "username": "api.made", "first_name": "A", "last_name": "B", "email": "a@example.org",
-        "role": Role.CASEWORKER,
-    }, format="json")
+    created = client.post(
+        "/api/members/",
+        {
+            "username": "api.made",
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.org",
+            "role": Role.CASEWORKER,
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     assert User.objects.get(username="api.made").memberships.get().organisation == org_a
 
@@ -116,9 +130,16 @@ def test_members_api_creates_and_changes(api_client, users_a, org_a):
 
 def test_members_api_bad_input_gets_field_errors(api_client, users_a):
     client = token_client(api_client, users_a[Role.ORG_ADMIN])
-    response = client.post("/api/members/", {
-        "username": users_a[Role.CASEWORKER].username, "first_name": "", "email": "nope", "role": "boss",
-    }, format="json")
+    response = client.post(
+        "/api/members/",
+        {
+            "username": users_a[Role.CASEWORKER].username,
+            "first_name": "",
+            "email": "nope",
+            "role": "boss",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert set(response.json()) >= {"username", "first_name", "last_name", "email", "role"}
 
@@ -142,7 +163,13 @@ def test_schema_describes_every_endpoint_and_docs_page_renders(client, users_a, 
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    assert {"/api/me/", "/api/organisations/", "/api/members/", "/api/members/{id}/", "/api/auth/token/"} <= set(paths)
+    assert {
+        "/api/me/",
+        "/api/organisations/",
+        "/api/members/",
+        "/api/members/{id}/",
+        "/api/auth/token/",
+    } <= set(paths)
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "swagger-ui" in docs.content.decode()

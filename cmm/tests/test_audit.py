@@ -9,8 +9,14 @@ pytestmark = pytest.mark.django_db
 def test_audit_records_who_what_which_object_and_when(users_a, org_a):
     actor = users_a[Role.COORDINATOR]
     target = users_a[Role.CASEWORKER].memberships.get()
-    event = audit_record(actor=actor, action=AuditAction.VIEWED, organisation=org_a, target=target,
-                         detail={"fields": ["role"]}, ip_address="10.1.2.3")
+    event = audit_record(
+        actor=actor,
+        action=AuditAction.VIEWED,
+        organisation=org_a,
+        target=target,
+        detail={"fields": ["role"]},
+        ip_address="10.1.2.3",
+    )
     event.refresh_from_db()
     assert event.actor == actor
     assert event.organisation == org_a

@@ -61,10 +61,20 @@ def test_lockout_lifts_after_the_cool_off_time(client, users_a):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         for _ in range(settings.AXES_FAILURE_LIMIT):
             client.post("/accounts/login/", {"username": user.username, "password": "wrong-password"})
-        assert client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}).status_code == 429
+        assert (
+            client.post(
+                "/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}
+            ).status_code
+            == 429
+        )
 
         traveller.shift(settings.AXES_COOLOFF_TIME + timedelta(seconds=1))
-        assert client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}
+            ).status_code
+            == 302
+        )
 
 
 def test_pages_are_danish_by_default_and_the_switch_changes_language(client, users_a, login):
@@ -86,7 +96,9 @@ def test_the_users_language_is_used_after_login(client, users_a):
     user = users_a[Role.CASEWORKER]
     user.language = "en"
     user.save()
-    response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}, follow=True
+    )
     assert '<html lang="en">' in response.content.decode()
 
 
@@ -129,9 +141,14 @@ def test_logout_ends_the_session(client, users_a, login):
 def test_weak_new_passwords_are_refused(client, users_a, login, password, message):
     user = users_a[Role.CASEWORKER]
     login(user)
-    response = client.post("/accounts/password/", {
-        "old_password": TEST_PASSWORD, "new_password1": password, "new_password2": password,
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": password,
+            "new_password2": password,
+        },
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     user.refresh_from_db()
@@ -144,10 +161,14 @@ def test_password_change_is_audited_and_mailed_once_the_transaction_commits(
     user = users_a[Role.CASEWORKER]
     login(user)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post("/accounts/password/", {
-            "old_password": TEST_PASSWORD, "new_password1": "a-much-better-passphrase",
-            "new_password2": "a-much-better-passphrase",
-        })
+        response = client.post(
+            "/accounts/password/",
+            {
+                "old_password": TEST_PASSWORD,
+                "new_password1": "a-much-better-passphrase",
+                "new_password2": "a-much-better-passphrase",
+            },
+        )
     assert response.status_code == 302
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
@@ -186,7 +207,9 @@ def test_member_of_several_organisations_chooses_one_and_can_switch(client, org_
     assert AuditEvent.objects.filter(action=AuditAction.ORGANISATION_SELECTED, organisation=org_b).exists()
 
 
-def test_organisation_choice_refuses_someone_elses_membership_and_foreign_next(client, org_a, org_b, users_b, login):
+def test_organisation_choice_refuses_someone_elses_membership_and_foreign_next(
+    client, org_a, org_b, users_b, login
+):
     from cmm.services import membership_add
 
     user = UserFactory()
@@ -198,7 +221,9 @@ def test_organisation_choice_refuses_someone_elses_membership_and_foreign_next(c
     assert client.post("/accounts/organisation/", {"membership": foreign.pk}).status_code == 400
 
     mine = user.memberships.first()
-    response = client.post("/accounts/organisation/", {"membership": mine.pk, "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/organisation/", {"membership": mine.pk, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

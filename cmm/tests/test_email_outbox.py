@@ -37,8 +37,10 @@ def test_sending_twice_delivers_once():
 
 def test_a_failing_mail_server_leaves_the_mail_pending_then_failed_after_the_last_attempt():
     email = OutboundEmail.objects.create(to="a@example.org", subject="s", body="b")
-    with override_settings(EMAIL_MAX_ATTEMPTS=2), \
-            mock.patch("cmm.services.send_mail", side_effect=ConnectionRefusedError("smtp down")):
+    with (
+        override_settings(EMAIL_MAX_ATTEMPTS=2),
+        mock.patch("cmm.services.send_mail", side_effect=ConnectionRefusedError("smtp down")),
+    ):
         with pytest.raises(ConnectionRefusedError):
             services.email_send(email_id=email.pk)
         email.refresh_from_db()
@@ -74,9 +76,13 @@ def test_task_for_a_missing_row_does_nothing():
     assert mail.outbox == []
 
 
-def test_mail_queued_while_the_broker_is_down_is_kept_and_sent_by_the_sweep(django_capture_on_commit_callbacks):
-    with mock.patch("cmm.tasks.email_send_task.apply_async", side_effect=OSError("broker down")), \
-            django_capture_on_commit_callbacks(execute=True):
+def test_mail_queued_while_the_broker_is_down_is_kept_and_sent_by_the_sweep(
+    django_capture_on_commit_callbacks,
+):
+    with (
+        mock.patch("cmm.tasks.email_send_task.apply_async", side_effect=OSError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         email = services.email_queue(to="a@example.org", subject="s", body="b")
     email.refresh_from_db()
     assert email.status == EmailStatus.PENDING
@@ -89,7 +95,11 @@ def test_mail_queued_while_the_broker_is_down_is_kept_and_sent_by_the_sweep(djan
 
 def test_sweep_releases_mail_claimed_by_a_worker_that_died():
     email = OutboundEmail.objects.create(
-        to="a@example.org", subject="s", body="b", status=EmailStatus.SENDING, attempts=1,
+        to="a@example.org",
+        subject="s",
+        body="b",
+        status=EmailStatus.SENDING,
+        attempts=1,
         claimed_at=timezone.now(),
     )
     assert services.email_outbox_flush() == 0  # still fresh: the worker may be sending right now

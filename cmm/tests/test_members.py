@@ -50,12 +50,17 @@ def test_other_roles_may_not_manage_members(client, users_a, login, role):
 def test_another_organisations_member_is_not_found(admin_client, users_b):
     foreign = users_b[Role.CASEWORKER].memberships.get()
     assert admin_client.get(f"/members/{foreign.pk}/").status_code == 404
-    assert admin_client.post(f"/members/{foreign.pk}/", {"role": Role.ANALYST, "is_active": "on"}).status_code == 404
+    assert (
+        admin_client.post(f"/members/{foreign.pk}/", {"role": Role.ANALYST, "is_active": "on"}).status_code
+        == 404
+    )
     foreign.refresh_from_db()
     assert foreign.role == Role.CASEWORKER
 
 
-def test_member_list_query_count_does_not_grow_with_members(admin_client, org_a, django_assert_max_num_queries):
+def test_member_list_query_count_does_not_grow_with_members(
+    admin_client, org_a, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(12) as few:
         admin_client.get("/members/")
     for _ in range(30):
@@ -69,10 +74,16 @@ def test_org_admin_adds_a_member_who_gets_a_link_to_choose_a_password(
     admin_client, org_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/members/new/", {
-            "username": "new.worker", "first_name": "Nina", "last_name": "Ny", "email": "nina@example.org",
-            "role": Role.OUTREACH_WORKER,
-        })
+        response = admin_client.post(
+            "/members/new/",
+            {
+                "username": "new.worker",
+                "first_name": "Nina",
+                "last_name": "Ny",
+                "email": "nina@example.org",
+                "role": Role.OUTREACH_WORKER,
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(username="new.worker")
     assert not user.has_usable_password()
@@ -92,8 +103,14 @@ def test_org_admin_adds_a_member_who_gets_a_link_to_choose_a_password(
     ],
 )
 def test_bad_member_input_is_shown_next_to_the_field(admin_client, field, value, message):
-    data = {"username": "ok.name", "first_name": "A", "last_name": "B", "email": "a@example.org",
-            "role": Role.CASEWORKER, field: value}
+    data = {
+        "username": "ok.name",
+        "first_name": "A",
+        "last_name": "B",
+        "email": "a@example.org",
+        "role": Role.CASEWORKER,
+        field: value,
+    }
     response = admin_client.post("/members/new/", data)
     assert response.status_code == 400
     assert message in str(response.context["form"].errors[field])
@@ -103,9 +120,16 @@ def test_bad_member_input_is_shown_next_to_the_field(admin_client, field, value,
 
 def test_taken_username_is_refused(admin_client, users_b):
     taken = users_b[Role.CASEWORKER].username.upper()
-    response = admin_client.post("/members/new/", {
-        "username": taken, "first_name": "A", "last_name": "B", "email": "a@example.org", "role": Role.CASEWORKER,
-    })
+    response = admin_client.post(
+        "/members/new/",
+        {
+            "username": taken,
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.org",
+            "role": Role.CASEWORKER,
+        },
+    )
     assert response.status_code == 400
     assert "Brugernavnet er allerede i brug." in response.content.decode()
 
@@ -126,8 +150,9 @@ def test_ended_member_loses_access_at_the_next_request(client, users_a, login):
     worker = users_a[Role.ORG_ADMIN]
     login(worker)
     assert client.get("/members/").status_code == 200
-    membership_change(membership=worker.memberships.get(), role=Role.ORG_ADMIN, is_active=False,
-                      by=users_a[Role.CASEWORKER])
+    membership_change(
+        membership=worker.memberships.get(), role=Role.ORG_ADMIN, is_active=False, by=users_a[Role.CASEWORKER]
+    )
     assert client.get("/members/").status_code == 403
 
 

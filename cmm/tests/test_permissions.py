@@ -113,7 +113,9 @@ def test_role_in_one_organisation_lends_nothing_in_another(org_a, org_b, docs):
 def test_ended_membership_or_inactive_user_sees_nothing(users_a, docs, org_a):
     user = users_a[Role.CASEWORKER]
     membership = user.memberships.get()
-    membership_change(membership=membership, role=Role.CASEWORKER, is_active=False, by=users_a[Role.ORG_ADMIN])
+    membership_change(
+        membership=membership, role=Role.CASEWORKER, is_active=False, by=users_a[Role.ORG_ADMIN]
+    )
     fresh = type(user).objects.get(pk=user.pk)
     assert visible(fresh, owner_field="organisation") == set()
 

@@ -15,9 +15,15 @@ def test_seed_demo_is_idempotent_and_covers_every_role():
     assert (Organisation.objects.count(), User.objects.count(), Membership.objects.count()) == counts
     assert counts[0] == len(DEMO_ORGANISATIONS) == 7
     assert {m.role for m in Membership.objects.all()} == set(Role.values)
-    assert {"Center mod Menneskehandel", "Reden International", "Pro Vest", "Kompetencecenter Prostitution",
-            "Krisecenter Odense", "Udlændingestyrelsen", "IOM Denmark"} == set(
-        Organisation.objects.values_list("name", flat=True))
+    assert {
+        "Center mod Menneskehandel",
+        "Reden International",
+        "Pro Vest",
+        "Kompetencecenter Prostitution",
+        "Krisecenter Odense",
+        "Udlændingestyrelsen",
+        "IOM Denmark",
+    } == set(Organisation.objects.values_list("name", flat=True))
     assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
 
 

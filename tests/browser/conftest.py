@@ -9,10 +9,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in the test thread; Django then refuses ORM calls from that
-# thread (seeding data, flushing the transactional database). The tests are synchronous, so allow it here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,24 +35,30 @@ DESKTOP = {
 }
 
 
-def pytest_configure(config):
-    # The root conftest puts browser tests in an xdist group; without pytest-xdist (`-p no:xdist`) that
-    # marker is unregistered and --strict-markers would stop the run.
-    if not config.pluginmanager.hasplugin("xdist"):
-        config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker (xdist only)")
-
-
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session."""
+def browser(django_db_setup):
+    """One headless Chromium for the whole session, started after the test database exists."""
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an asyncio loop running in this thread for as long as the browser lives;
+    # Django then refuses ORM calls here (seeding data, flushing the database, and any later test in this
+    # worker process). The tests are synchronous, so allow it while the browser is up, and only then.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
