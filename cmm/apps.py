@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,15 @@ def _sync_roles(sender, **kwargs):
     roles_sync()
 
 
+def _audit_failed_login(sender, credentials, request=None, **kwargs):
+    # Only the address: what was typed as a username may be a mistyped password or someone else's name.
+    from cmm.models import AuditAction
+    from cmm.services import audit_record
+
+    ip_address = request.META.get("REMOTE_ADDR") if request is not None else None
+    audit_record(actor=None, action=AuditAction.LOGIN_FAILED, ip_address=ip_address)
+
+
 class CmmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cmm"
@@ -17,3 +27,4 @@ class CmmConfig(AppConfig):
     def ready(self):
         # After each app migrates, the role groups get the permissions cmm.roles lists (new apps add some).
         post_migrate.connect(_sync_roles, dispatch_uid="cmm-roles-sync")
+        user_login_failed.connect(_audit_failed_login, dispatch_uid="cmm-audit-failed-login")

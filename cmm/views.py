@@ -55,6 +55,18 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.audit_record(
+                actor=request.user,
+                action=AuditAction.LOGOUT,
+                ip_address=client_ip(request),
+                organisation=request.membership.organisation if request.membership else None,
+            )
+        return super().post(request, *args, **kwargs)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 

@@ -38,6 +38,9 @@ def test_wrong_password_shows_an_error_that_does_not_tell_if_the_user_exists(cli
     assert not wrong.wsgi_request.user.is_authenticated
     assert "Brugernavn eller adgangskode er forkert" in wrong.content.decode()
     assert wrong.context["form"].errors == unknown.context["form"].errors
+    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert failures.count() == 2
+    assert {(e.actor_id, e.target_label) for e in failures} == {(None, "")}
 
 
 def test_lockout_after_the_configured_number_of_failures(client, users_a):
@@ -127,6 +130,7 @@ def test_logout_ends_the_session(client, users_a, login):
     login(users_a[Role.CASEWORKER])
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=users_a[Role.CASEWORKER]).exists()
     assert client.get("/").status_code == 302
 
 
