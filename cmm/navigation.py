@@ -17,6 +17,7 @@ class NavEntry:
 
 NAV_ENTRIES = [
     NavEntry("home", _("Overview")),
+    NavEntry("case-list", _("Cases"), "cases.view_case"),
     NavEntry("member-list", _("Members"), "cmm.view_membership"),
     NavEntry("api-docs", _("API")),
 ]

@@ -15,11 +15,22 @@ ROLE_GROUP_PREFIX = "role:"
 
 _EVERYONE = ["cmm.view_organisation"]
 
+_CASE_WORK = [
+    "cases.view_case",
+    "cases.add_case",
+    "cases.change_case",
+    "cases.delete_case",
+    "cases.view_personal_details",
+    "cases.change_personal_details",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OUTREACH_WORKER: [*_EVERYONE],
-    Role.CASEWORKER: [*_EVERYONE],
-    Role.COORDINATOR: [*_EVERYONE, "cmm.view_auditevent"],
-    Role.AUTHORITY_LIAISON: [*_EVERYONE],
+    # Outreach workers see their organisation's cases (to link contacts), and details only on a case team.
+    Role.OUTREACH_WORKER: [*_EVERYONE, "cases.view_case", "cases.view_personal_details"],
+    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK],
+    Role.COORDINATOR: [*_EVERYONE, *_CASE_WORK, "cmm.view_auditevent"],
+    Role.AUTHORITY_LIAISON: [*_EVERYONE, "cases.view_case", "cases.view_personal_details"],
+    # Analysts see counts, never identities, and no case files.
     Role.ANALYST: [*_EVERYONE],
     Role.ORG_ADMIN: [*_EVERYONE, "cmm.view_membership", "cmm.add_membership", "cmm.change_membership"],
 }

@@ -12,6 +12,7 @@ api_patterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisation-list"),
     path("members/", apis.MemberListApi.as_view(), name="api-member-list"),
+    path("cases/", include("cases.api_urls")),
     path("members/<int:pk>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -36,6 +37,7 @@ account_patterns = [
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accounts/", include(account_patterns)),
+    path("cases/", include("cases.urls")),
     path("members/", views.MemberListView.as_view(), name="member-list"),
     path("members/new/", views.MemberCreateView.as_view(), name="member-create"),
     path("members/<int:pk>/", views.MemberChangeView.as_view(), name="member-change"),

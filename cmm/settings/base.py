@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "django_countries",
+    "simple_history",
     "cmm",
     "cases",
     "outreach",
@@ -177,6 +179,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Files that must never be reachable by URL (attachments, generated reports) live here.
 PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", default=str(VAR_DIR / "private")))
+
+# Keys for identifying details encrypted at rest (cmm.encryption): comma-separated Fernet keys, the first
+# encrypts, all decrypt. The development key is refused by production.py. Generate one with
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+DEV_FIELD_ENCRYPTION_KEY = "pnKiJ5nhyb0bOVq7E6u-dPjyEfiKHRK5KbE8Qr1jKDM="
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENCRYPTION_KEY])
+# Secret pepper of the anonymous client codes (cases.client_codes); changing it changes every code.
+CLIENT_CODE_PEPPER = env("CLIENT_CODE_PEPPER", default="dev-only-client-code-pepper")
 
 # --- E-mail -------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import DEV_SECRET_KEY, env
+from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SECRET_KEY, env
 
 DEBUG = False
 
@@ -13,6 +13,15 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len
         "SECRET_KEY must be set to a random value of at least 50 characters in production "
         '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
     )
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS or DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must hold your own Fernet key(s) in production "
+        '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
+    )
+CLIENT_CODE_PEPPER = env("CLIENT_CODE_PEPPER", default="")
+if len(CLIENT_CODE_PEPPER) < 32:
+    raise ImproperlyConfigured("CLIENT_CODE_PEPPER must be a random secret of at least 32 characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) the app is served on in production.")

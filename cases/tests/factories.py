@@ -1,0 +1,41 @@
+"""Factories for case tests. Rules are tested through services; these build plain rows."""
+
+import datetime
+
+import factory
+
+from cases.choices import Gender, HousingType, ResidenceStatus, ServiceMode, ServiceType
+from cases.models import Case, CaseService, ShelterStay
+from cmm.tests.factories import OrganisationFactory
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    number = factory.Sequence(lambda n: f"TST-2026-{n + 1:05d}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    opened_on = datetime.date(2026, 3, 1)
+    gender = Gender.FEMALE
+    age_at_opening = 24
+    nationality = "NG"
+    residence_status = ResidenceStatus.NO_LEGAL_RESIDENCE
+
+
+class CaseServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseService
+
+    case = factory.SubFactory(CaseFactory)
+    service_type = ServiceType.HEALTH_DOCTOR
+    mode = ServiceMode.RECEIVED
+    provided_on = datetime.date(2026, 3, 5)
+
+
+class ShelterStayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShelterStay
+
+    case = factory.SubFactory(CaseFactory)
+    housing_type = HousingType.CRISIS_CENTRE
+    admitted_on = datetime.date(2026, 3, 2)
