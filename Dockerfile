@@ -51,6 +51,8 @@ RUN pip install --no-deps . \
 # secret key and hosts, so this one command gets throwaway values that exist only for its duration.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     ALLOWED_HOSTS=build.invalid \
+    FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    CLIENT_CODE_PEPPER="$(python -c 'import secrets; print(secrets.token_urlsafe(40))')" \
     sh -c 'python manage.py compile_translations && python manage.py collectstatic --noinput -v0' \
     && rm -rf /app/var/broker \
     && python -m compileall -q /app \

@@ -62,6 +62,8 @@ migrations-check: install
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=cmm.settings.production \
 	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))") \
+	FIELD_ENCRYPTION_KEYS=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	CLIENT_CODE_PEPPER=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(40))") \
 	ALLOWED_HOSTS=cmm.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## Refresh the .po files from the source (needs GNU gettext: apt-get install gettext).
