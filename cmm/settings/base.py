@@ -184,9 +184,9 @@ PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", default=str(VAR_DIR / "p
 # encrypts, all decrypt. The development key is refused by production.py. Generate one with
 #   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 DEV_FIELD_ENCRYPTION_KEY = "pnKiJ5nhyb0bOVq7E6u-dPjyEfiKHRK5KbE8Qr1jKDM="
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENCRYPTION_KEY])
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [DEV_FIELD_ENCRYPTION_KEY]
 # Secret pepper of the anonymous client codes (cases.client_codes); changing it changes every code.
-CLIENT_CODE_PEPPER = env("CLIENT_CODE_PEPPER", default="dev-only-client-code-pepper")
+CLIENT_CODE_PEPPER = env("CLIENT_CODE_PEPPER", default="") or "dev-only-client-code-pepper"
 
 # --- E-mail -------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
