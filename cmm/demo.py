@@ -1,6 +1,7 @@
 """Demo organisations and users for trying the app. Never for production data."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from cmm.models import Membership, Organisation, OrganisationKind, Region, Role, User
 from cmm.services import membership_add, organisation_create
@@ -33,7 +34,7 @@ DEMO_USERS = [
 @transaction.atomic
 def seed_demo() -> dict:
     """Create what is missing of the demo organisations and users; running it again changes nothing."""
-    created = {"organisations": 0, "users": 0, "memberships": 0}
+    created = {"organisations": 0, "users": 0, "memberships": 0, "cases": 0}
     by_prefix = {}
     for name, kind, prefix, region in DEMO_ORGANISATIONS:
         organisation = Organisation.objects.filter(case_prefix=prefix).first()
@@ -61,6 +62,8 @@ def seed_demo() -> dict:
                 membership_add(user=user, organisation=by_prefix[prefix], role=role)
                 created["memberships"] += 1
 
+    created["cases"] = _seed_demo_cases(by_prefix)
+
     if not User.objects.filter(username="admin").exists():
         admin = User(
             username="admin",
@@ -75,3 +78,77 @@ def seed_demo() -> dict:
         admin.save()
         created["users"] += 1
     return created
+
+
+def _seed_demo_cases(by_prefix: dict) -> int:
+    """A few made-up cases for Reden International, opened by the demo caseworker (only on the first run)."""
+    import datetime
+
+    from cases.choices import (
+        ExploitationType,
+        ForcedLabourSector,
+        Gender,
+        HousingType,
+        ResidenceStatus,
+        ServiceMode,
+        ServiceType,
+    )
+    from cases.models import Case
+    from cases.services import case_open, service_record, stay_save
+
+    reden = by_prefix["REDEN"]
+    if Case.objects.filter(organisation=reden).exists():
+        return 0
+    caseworker = User.objects.get(username="caseworker")
+    today = timezone.localdate()
+    first = case_open(
+        by=caseworker,
+        organisation=reden,
+        opened_on=today - datetime.timedelta(days=40),
+        gender=Gender.FEMALE,
+        residence_status=ResidenceStatus.NO_LEGAL_RESIDENCE,
+        nationality="NG",
+        languages=["en"],
+        exploitations=[(ExploitationType.SEXUAL, "")],
+        contact_person=caseworker,
+        estimated_age=24,
+        personal={"full_name": "Demo Person (made up)", "phone_numbers": "+45 00 00 00 00"},
+    )
+    service_record(
+        case=first,
+        by=caseworker,
+        service_type=ServiceType.HEALTH_DOCTOR,
+        mode=ServiceMode.ACCOMPANIED,
+        provided_on=today - datetime.timedelta(days=30),
+        provider="Demo clinic",
+    )
+    stay_save(
+        case=first,
+        by=caseworker,
+        housing_type=HousingType.CRISIS_CENTRE,
+        housing_name="Demo shelter",
+        admitted_on=today - datetime.timedelta(days=35),
+    )
+    case_open(
+        by=caseworker,
+        organisation=reden,
+        opened_on=today - datetime.timedelta(days=12),
+        gender=Gender.MALE,
+        residence_status=ResidenceStatus.EU_CITIZEN,
+        nationality="RO",
+        languages=["ro"],
+        exploitations=[(ExploitationType.FORCED_LABOUR, ForcedLabourSector.CONSTRUCTION)],
+        estimated_age=31,
+    )
+    case_open(
+        by=caseworker,
+        organisation=reden,
+        opened_on=today - datetime.timedelta(days=3),
+        gender=Gender.FEMALE,
+        residence_status=ResidenceStatus.ASYLUM_SEEKER,
+        nationality="VN",
+        unaccompanied_minor=True,
+        exploitations=[(ExploitationType.FORCED_CRIME, "")],
+        estimated_age=16,
+    )
+    return 3

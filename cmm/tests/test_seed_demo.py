@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.models import Case
 from cmm.demo import DEMO_ORGANISATIONS, DEMO_USERS
 from cmm.models import Membership, Organisation, Role, User
 
@@ -25,6 +26,7 @@ def test_seed_demo_is_idempotent_and_covers_every_role():
         "IOM Denmark",
     } == set(Organisation.objects.values_list("name", flat=True))
     assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
+    assert Case.objects.filter(organisation__case_prefix="REDEN").count() == 3  # not doubled by the rerun
 
 
 def test_seed_demo_refuses_without_debug(settings):

@@ -22,8 +22,8 @@ class Command(BaseCommand):
         created = seed_demo()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data ready ({organisations} organisations, {users} users, {memberships} memberships "
-                "created now).".format(**created)
+                "Demo data ready ({organisations} organisations, {users} users, {memberships} memberships, "
+                "{cases} cases created now).".format(**created)
             )
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
