@@ -30,7 +30,7 @@ CODE_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 
 
 def _initial(value: str, field: str) -> str:
-    letters = [c for c in unicodedata.normalize("NFKD", value.strip().upper()) if c.isalpha()]
+    letters = [c for c in unicodedata.normalize("NFKD", (value or "").strip().upper()) if c.isalpha()]
     if not letters:
         raise ValidationError({field: _("Give the first letter.")})
     return letters[0]
@@ -40,19 +40,24 @@ def client_code_make(*, mother_initial: str, own_initial: str, birth_year: int, 
     """Return the anonymous client code for these facts (see the module docstring for the rule)."""
     errors = {}
     this_year = timezone.localdate().year
-    if not (1900 <= int(birth_year) <= this_year):
+    try:
+        year = int(birth_year)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not (1900 <= year <= this_year):
         errors["birth_year"] = _("Give a year of birth between 1900 and %(year)s.") % {"year": this_year}
     country = (birth_country or "").strip().upper()
     if country not in dict(countries):
         errors["birth_country"] = _("Choose a country from the list.")
-    try:
-        mother = _initial(mother_initial, "mother_initial")
-        own = _initial(own_initial, "own_initial")
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    initials = {}
+    for field, value in (("mother_initial", mother_initial), ("own_initial", own_initial)):
+        try:
+            initials[field] = _initial(value, field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    message = f"{mother}|{own}|{int(birth_year):04d}|{country}".encode()
+    message = f"{initials['mother_initial']}|{initials['own_initial']}|{year:04d}|{country}".encode()
     digest = hmac.new(settings.CLIENT_CODE_PEPPER.encode(), message, hashlib.sha256).digest()
     bits = int.from_bytes(digest[:7], "big") >> 6  # 56 bits, keep the first 50
     chars = "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(45, -1, -5))

@@ -7,7 +7,7 @@ from django_countries import countries
 
 from cases.choices import OPEN_STATUSES, CaseStatus, ExploitationType, ResidenceStatus
 from cases.models import CaseExploitation, CaseTeamMember
-from cmm.models import Membership
+from cmm.selectors import member_choices_for_organisation
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -62,8 +62,7 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         # Contact persons to pick from: the members of the user's organisation (values are user ids).
-        members = Membership.objects.active().select_related("user").order_by("user__first_name")
-        members = members.filter(organisation=organisation) if organisation else members.none()
+        members = member_choices_for_organisation(organisation=organisation) if organisation else []
         self.filters["contact_person"].extra["choices"] = [
             (str(m.user_id), m.user.get_full_name() or m.user.username) for m in members
         ]

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus
@@ -113,9 +112,16 @@ class HistoryChange:
 
 
 def _diffs(records, what: str, *, masked: bool) -> list[HistoryChange]:
+    """Turn history records (newest first) into field changes, each record compared with the next older one.
+
+    Only the oldest record of a cut-off history asks the database for its predecessor (one query at most).
+    """
+    records = list(records)
     changes = []
-    for record in records:
-        previous = record.prev_record
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        if previous is None and record.history_type != "+":
+            previous = record.prev_record
         if previous is None:
             fields = [
                 f.name
@@ -140,18 +146,27 @@ def case_history(*, case: Case, show_identifying: bool, limit: int = 500) -> lis
 
     Values of personal details are masked unless `show_identifying` (the caller checked the permission).
     """
+    # The newest `limit` records of each: a long history loses its oldest changes, never its latest.
     changes = _diffs(
-        case.history.select_related("history_user").order_by("history_date")[:limit], "case", masked=False
+        case.history.select_related("history_user").order_by("-history_date")[:limit], "case", masked=False
     )
     details = (
         PersonalDetails.history.filter(case_id=case.pk)
         .select_related("history_user")
-        .order_by("history_date")[:limit]
+        .order_by("-history_date")[:limit]
     )
     changes += _diffs(details, "personal_details", masked=not show_identifying)
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes
 
 
-def today():
-    return timezone.localdate()
+def case_parent_tracings(*, case: Case):
+    return case.parent_tracings.all()
+
+
+def case_plan_reviews(*, case: Case):
+    return case.plan_reviews.all()
+
+
+def case_client_codes(*, case: Case):
+    return case.client_codes.order_by("linked_at", "pk")

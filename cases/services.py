@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.choices import CaseStatus, EventKind, ExploitationType, TracingStatus
+from cases.choices import CaseStatus, EventKind, ExploitationType, ForcedLabourSector, TracingStatus
 from cases.client_codes import client_code_normalise
 from cases.models import (
     ActionPlan,
@@ -44,6 +44,8 @@ CASE_FIELDS = [
     "unaccompanied_minor",
     "contact_person",
 ]
+STAY_FIELDS = ["shelter", "housing_type", "housing_name", "admitted_on", "discharged_on", "discharge_reason"]
+MAX_AGE = 120  # as Case.age_at_opening's validator
 DETAILS_PERMS = ("cases.view_personal_details", "cases.change_personal_details")
 
 
@@ -79,6 +81,14 @@ def age_from_birth_date(born: datetime.date, on: datetime.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def _check_birth_date(born: datetime.date | None, opened_on: datetime.date | None, errors: dict) -> None:
+    _not_in_future(born, "date_of_birth", errors)
+    if born and opened_on and born > opened_on:
+        errors["date_of_birth"] = _("The date of birth cannot be after the case was opened.")
+    elif born and opened_on and age_from_birth_date(born, opened_on) > MAX_AGE:
+        errors["date_of_birth"] = _("The date of birth gives an age over %(max)s years.") % {"max": MAX_AGE}
+
+
 def _check_contact_person(case_organisation: Organisation, contact_person: User | None, errors: dict) -> None:
     if contact_person is None:
         return
@@ -93,10 +103,14 @@ def _set_exploitations(case: Case, exploitations: list[tuple[str, str]]) -> None
     for kind, sector in exploitations:
         if kind not in ExploitationType.values:
             raise ValidationError({"exploitation_types": _("Unknown form of exploitation.")})
-        seen[kind] = sector if kind == ExploitationType.FORCED_LABOUR else ""
+        # A sector belongs to forced labour only; for the other types it is dropped, not stored.
+        sector = (sector or "") if kind == ExploitationType.FORCED_LABOUR else ""
+        if sector and sector not in ForcedLabourSector.values:
+            raise ValidationError({"exploitation_types": _("Unknown forced-labour sector.")})
+        seen[kind] = sector
     case.exploitations.exclude(type__in=seen).delete()
     for kind, sector in seen.items():
-        CaseExploitation.objects.update_or_create(case=case, type=kind, defaults={"sector": sector or ""})
+        CaseExploitation.objects.update_or_create(case=case, type=kind, defaults={"sector": sector})
 
 
 def case_number_allocate(*, organisation: Organisation, year: int) -> str:
@@ -142,9 +156,7 @@ def case_open(
     the case keeps only the age when opened. The opener and the contact person form the case team."""
     errors: dict = {}
     _not_in_future(opened_on, "opened_on", errors)
-    _not_in_future(date_of_birth, "date_of_birth", errors)
-    if date_of_birth and opened_on and date_of_birth > opened_on:
-        errors["date_of_birth"] = _("The date of birth cannot be after the case was opened.")
+    _check_birth_date(date_of_birth, opened_on, errors)
     if date_of_birth and estimated_age is not None:
         errors["estimated_age"] = _("Give either the date of birth or an estimated age, not both.")
     _check_contact_person(organisation, contact_person, errors)
@@ -200,6 +212,17 @@ def case_update(
     changed = [field for field, value in changes.items() if getattr(case, field) != value]
     for field in changed:
         setattr(case, field, changes[field])
+    if "opened_on" in changed and case.closed_on and case.opened_on > case.closed_on:
+        raise ValidationError({"opened_on": _("The case cannot be opened after it was closed.")})
+    if "opened_on" in changed and not case.age_is_estimate and "age_at_opening" not in changed:
+        # An exact age is the age on the opening day: a corrected opening date recounts it.
+        born = PersonalDetails.objects.filter(case=case).values_list("date_of_birth", flat=True).first()
+        if born is not None:
+            if born > case.opened_on:
+                raise ValidationError(
+                    {"opened_on": _("The case cannot be opened before the person's date of birth.")}
+                )
+            case.age_at_opening = age_from_birth_date(born, case.opened_on)
     if exploitations is not None:
         before = sorted(case.exploitations.values_list("type", "sector"))
         _set_exploitations(case, exploitations)
@@ -210,8 +233,9 @@ def case_update(
     case.full_clean()
     case._history_user = by
     case.save()
-    if "contact_person" in changed and case.contact_person is not None:
-        _team_add(case, case.contact_person, by=by)
+    new_contact = case.contact_person if "contact_person" in changed else None
+    if new_contact is not None and _team_add(case, new_contact, by=by):
+        _team_added(case, new_contact, by=by)
     _event(case, EventKind.CHANGED, by=by, fields=changed)
     _audit(case, AuditAction.CHANGED, by=by, fields=changed)
     return case
@@ -224,6 +248,8 @@ def case_close(*, case: Case, by: User, closed_on: datetime.date, reason: str) -
     errors: dict = {}
     if not case.is_open:
         raise ValidationError(_("The case is already closed."))
+    if not closed_on:
+        errors["closed_on"] = _("Give the date the case was closed.")
     _not_in_future(closed_on, "closed_on", errors)
     if closed_on and closed_on < case.opened_on:
         errors["closed_on"] = _("A case cannot be closed before it was opened.")
@@ -287,8 +313,12 @@ def case_team_add(*, case: Case, user: User, by: User) -> None:
             {"user": _("Only active members of the case's organisation can join the team.")}
         )
     if _team_add(case, user, by=by):
-        _event(case, EventKind.TEAM, by=by, added=user.username)
-        _audit(case, AuditAction.PERMISSION_GRANTED, by=by, user=user.username, perms=list(DETAILS_PERMS))
+        _team_added(case, user, by=by)
+
+
+def _team_added(case: Case, user: User, *, by: User) -> None:
+    _event(case, EventKind.TEAM, by=by, added=user.username)
+    _audit(case, AuditAction.PERMISSION_GRANTED, by=by, user=user.username, perms=list(DETAILS_PERMS))
 
 
 @transaction.atomic
@@ -356,9 +386,7 @@ def personal_details_update(*, case: Case, by: User, **values) -> list[str]:
         raise PermissionDenied(_("Only the case team can change the personal details."))
     errors: dict = {}
     born = values.get("date_of_birth")
-    _not_in_future(born, "date_of_birth", errors)
-    if born and born > case.opened_on:
-        errors["date_of_birth"] = _("The date of birth cannot be after the case was opened.")
+    _check_birth_date(born, case.opened_on, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -390,14 +418,23 @@ def representative_appoint(
     is_professional: bool,
     appointed_on: datetime.date,
 ) -> PersonalRepresentative:
-    """Record the personal representative of a minor; a previous one still active ends that day."""
+    """Record the personal representative of a minor; a previous one still active ends that day.
+
+    A new representative cannot be dated before the current one, or two would be active at once.
+    """
     errors: dict = {}
     _not_in_future(appointed_on, "appointed_on", errors)
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # one writer of a case's representatives
+    current = list(case.representatives.filter(ended_on__isnull=True))
+    if appointed_on and any(r.appointed_on > appointed_on for r in current):
+        errors["appointed_on"] = _("The current representative was appointed after this date.")
     if errors:
         raise ValidationError(errors)
-    case.representatives.filter(ended_on__isnull=True, appointed_on__lte=appointed_on).update(
-        ended_on=appointed_on
-    )
+    for previous in current:
+        # Saved one by one (not a bulk update) so that the end is in the representative's history.
+        previous.ended_on = appointed_on
+        previous._history_user = by
+        previous.save(update_fields=["ended_on"])
     representative = PersonalRepresentative(
         case=case,
         name=name,
@@ -489,6 +526,7 @@ def plan_review_add(*, case: Case, by: User, review_on: datetime.date, notes: st
     review = ActionPlanReview(case=case, review_on=review_on, notes=notes)
     review.full_clean()
     review.save()
+    _event(case, EventKind.ACTION_PLAN, by=by, review_on=review_on.isoformat())
     return review
 
 
@@ -530,6 +568,8 @@ def service_record(
 
 def _check_stay(case: Case, *, admitted_on, discharged_on, discharge_reason, exclude_pk=None) -> None:
     errors: dict = {}
+    if not admitted_on:
+        errors["admitted_on"] = _("Give the admission date.")
     _not_in_future(admitted_on, "admitted_on", errors)
     _not_in_future(discharged_on, "discharged_on", errors)
     if discharged_on and admitted_on and discharged_on < admitted_on:
@@ -555,6 +595,9 @@ def _check_stay(case: Case, *, admitted_on, discharged_on, discharge_reason, exc
 @transaction.atomic
 def stay_save(*, case: Case, by: User, stay: ShelterStay | None = None, **values) -> ShelterStay:
     """Record an admission to protected housing (and its discharge, if known), or correct a stay."""
+    unknown = set(values) - set(STAY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not fields of a stay: {sorted(unknown)}")
     if stay is not None and stay.case_id != case.pk:
         raise PermissionDenied
     Case.objects.select_for_update().filter(pk=case.pk).first()  # one writer of a case's stays at a time

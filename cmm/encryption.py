@@ -51,8 +51,22 @@ def decrypt_text(token: str) -> str:
 
 
 def rotate_token(token: str) -> str:
-    """Re-encrypt a stored token with the first (newest) key."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
+    """Re-encrypt a stored token with the first (newest) key.
+
+    A token the first key already decrypts is returned unchanged, so that a rotation run twice changes
+    nothing; a token no configured key decrypts raises DecryptionError.
+    """
+    multi = fernet()
+    try:
+        data = token.encode("ascii")
+        newest = Fernet(settings.FIELD_ENCRYPTION_KEYS[0])
+        try:
+            newest.decrypt(data)
+        except InvalidToken:
+            return multi.rotate(data).decode("ascii")
+        return token
+    except (InvalidToken, UnicodeError, ValueError) as exc:
+        raise DecryptionError("A stored value cannot be decrypted with the configured keys.") from exc
 
 
 class EncryptedTextField(models.TextField):

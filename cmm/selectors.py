@@ -14,6 +14,16 @@ def membership_choices_for_user(*, user) -> QuerySet[Membership]:
     return Membership.objects.active().filter(user=user).select_related("organisation")
 
 
+def member_choices_for_organisation(*, organisation: Organisation) -> QuerySet[Membership]:
+    """Return the active members of an organisation with their users, by name (for pickers)."""
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+
+
 def organisation_list_for_user(*, user) -> QuerySet[Organisation]:
     """Return the directory of active organisations (names and kinds are not confidential)."""
     if not has_role_permission(user, "cmm.view_organisation"):

@@ -1,35 +1,355 @@
-"""Placeholder until the pages are written in this session."""
+"""Pages for support during the stay: services, housing, minors, the action plan and client codes.
 
+Each view gets the case through the selector (view_case to read, change_case to write), so another
+organisation's case and a missing one both answer 404. Sub-objects are looked up inside the authorised case.
+Refused input is shown again with status 400 and nothing typed is lost.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from cases import services
+from cases.client_codes import client_code_make
+from cases.forms.support import (
+    ActionPlanForm,
+    ActivityForm,
+    ClientCodeFactsForm,
+    ClientCodeLinkForm,
+    RepresentativeForm,
+    ReviewForm,
+    ServiceForm,
+    StayForm,
+    TracingForm,
+)
+from cases.selectors import (
+    case_activities,
+    case_client_codes,
+    case_get_for_user,
+    case_list_for_user,
+    case_parent_tracings,
+    case_plan_reviews,
+    case_representatives,
+    case_stays,
+    case_warnings,
+)
+
+VIEW = "cases.view_case"
+CHANGE = "cases.change_case"
+FACT_FIELDS = ("mother_initial", "own_initial", "birth_year", "birth_country")
 
 
-class ServiceCreateView(View):
-    pass
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names, or above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = field if field in form.fields or field == NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
 
 
-class StayCreateView(View):
-    pass
+class CaseFormView(LoginRequiredMixin, View):
+    """A page of one case. Subclasses call `get_case` with the permission the request needs."""
+
+    def get_case(self, perm: str = CHANGE):
+        return case_get_for_user(user=self.request.user, case_id=self.kwargs["pk"], perm=perm)
+
+    def can_change(self, case) -> bool:
+        return case_list_for_user(user=self.request.user, perm=CHANGE).filter(pk=case.pk).exists()
+
+    def refused(self, form, exc: ValidationError) -> None:
+        add_service_errors(form, exc)
 
 
-class StayUpdateView(View):
-    pass
+# --- Services -----------------------------------------------------------------------------------------
 
 
-class MinorView(View):
-    pass
+class ServiceCreateView(CaseFormView):
+    template_name = "cases/service_form.html"
+
+    def get(self, request, pk):
+        case = self.get_case()
+        return render(request, self.template_name, {"case": case, "form": ServiceForm()})
+
+    def post(self, request, pk):
+        case = self.get_case()
+        form = ServiceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.service_record(case=case, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(request, _("The service was recorded."))
+                return redirect("case-detail", pk=case.pk)
+        return render(request, self.template_name, {"case": case, "form": form}, status=400)
 
 
-class ActionPlanView(View):
-    pass
+# --- Housing ------------------------------------------------------------------------------------------
 
 
-class ActivityCreateView(View):
-    pass
+class StayCreateView(CaseFormView):
+    template_name = "cases/stay_form.html"
+
+    def get(self, request, pk):
+        case = self.get_case()
+        return render(request, self.template_name, {"case": case, "form": StayForm()})
+
+    def post(self, request, pk):
+        case = self.get_case()
+        form = StayForm(request.POST)
+        if form.is_valid():
+            try:
+                services.stay_save(case=case, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(request, _("The stay was recorded."))
+                return redirect("case-detail", pk=case.pk)
+        return render(request, self.template_name, {"case": case, "form": form}, status=400)
 
 
-class ActivityUpdateView(View):
-    pass
+class StayUpdateView(CaseFormView):
+    """Correct a stay, or record its discharge."""
+
+    template_name = "cases/stay_form.html"
+
+    def get_stay(self, case):
+        return get_object_or_404(case_stays(case=case), pk=self.kwargs["stay_id"])
+
+    def get(self, request, pk, stay_id):
+        case = self.get_case()
+        stay = self.get_stay(case)
+        context = {"case": case, "stay": stay, "form": StayForm(stay=stay)}
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk, stay_id):
+        case = self.get_case()
+        stay = self.get_stay(case)
+        form = StayForm(request.POST, stay=stay)
+        if form.is_valid():
+            try:
+                services.stay_save(case=case, by=request.user, stay=stay, **form.cleaned_data)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(request, _("The stay was saved."))
+                return redirect("case-detail", pk=case.pk)
+            # stay_save set the refused values on the instance: show the stay as it is stored.
+            stay = self.get_stay(case)
+        context = {"case": case, "stay": stay, "form": form}
+        return render(request, self.template_name, context, status=400)
 
 
-class ClientCodeView(View):
-    pass
+# --- Minors -------------------------------------------------------------------------------------------
+
+
+class MinorView(CaseFormView):
+    """The personal representative and the tracing of the parents of a minor.
+
+    Everyone who may see the case sees the page; the two forms are for those who may change it.
+    """
+
+    template_name = "cases/minor.html"
+    form_classes = {"representative": RepresentativeForm, "tracing": TracingForm}
+
+    def get(self, request, pk):
+        case = self.get_case(VIEW)
+        return self.page(case, can_change=self.can_change(case))
+
+    def post(self, request, pk):
+        case = self.get_case()
+        action = request.POST.get("action")
+        if action not in self.form_classes:
+            return self.page(case, can_change=True, status=400)
+        form = self.form_classes[action](request.POST)
+        if form.is_valid():
+            try:
+                if action == "representative":
+                    services.representative_appoint(case=case, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("The personal representative was recorded."))
+                else:
+                    services.parent_tracing_record(case=case, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("The tracing step was recorded."))
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                return redirect("case-minor", pk=case.pk)
+        return self.page(case, can_change=True, status=400, **{f"{action}_form": form})
+
+    def page(self, case, *, can_change, status=200, representative_form=None, tracing_form=None):
+        context = {
+            "case": case,
+            "can_change": can_change,
+            "warnings": case_warnings(case=case),
+            "representatives": list(case_representatives(case=case)),
+            "tracings": list(case_parent_tracings(case=case)),
+        }
+        if can_change:
+            context["representative_form"] = representative_form or RepresentativeForm()
+            context["tracing_form"] = tracing_form or TracingForm()
+        return render(self.request, self.template_name, context, status=status)
+
+
+# --- Action plan --------------------------------------------------------------------------------------
+
+
+class ActionPlanView(CaseFormView):
+    """The action plan: goals and wishes, planned activities and review dates."""
+
+    template_name = "cases/action_plan.html"
+    form_classes = {"plan": ActionPlanForm, "review": ReviewForm}
+
+    def get(self, request, pk):
+        case = self.get_case(VIEW)
+        return self.page(case, can_change=self.can_change(case))
+
+    def post(self, request, pk):
+        case = self.get_case()
+        action = request.POST.get("action")
+        if action not in self.form_classes:
+            return self.page(case, can_change=True, status=400)
+        form = self.form_classes[action](request.POST)
+        if form.is_valid():
+            try:
+                if action == "plan":
+                    services.action_plan_update(case=case, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("The action plan was saved."))
+                else:
+                    services.plan_review_add(case=case, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("The review date was added."))
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                return redirect("case-plan", pk=case.pk)
+        return self.page(case, can_change=True, status=400, **{f"{action}_form": form})
+
+    def page(self, case, *, can_change, status=200, plan_form=None, review_form=None):
+        try:
+            plan = case.action_plan
+        except ObjectDoesNotExist:
+            plan = None
+        context = {
+            "case": case,
+            "can_change": can_change,
+            "plan": plan,
+            "activities": list(case_activities(case=case)),
+            "reviews": list(case_plan_reviews(case=case)),
+        }
+        if can_change:
+            initial = {"goals": plan.goals, "wishes_after_stay": plan.wishes_after_stay} if plan else {}
+            context["plan_form"] = plan_form or ActionPlanForm(initial=initial)
+            context["review_form"] = review_form or ReviewForm()
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ActivityCreateView(CaseFormView):
+    template_name = "cases/activity_form.html"
+
+    def get(self, request, pk):
+        case = self.get_case()
+        return render(request, self.template_name, {"case": case, "form": ActivityForm()})
+
+    def post(self, request, pk):
+        case = self.get_case()
+        form = ActivityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.activity_save(case=case, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(request, _("The activity was added to the action plan."))
+                return redirect("case-plan", pk=case.pk)
+        return render(request, self.template_name, {"case": case, "form": form}, status=400)
+
+
+class ActivityUpdateView(CaseFormView):
+    template_name = "cases/activity_form.html"
+
+    def get_activity(self, case):
+        return get_object_or_404(case_activities(case=case), pk=self.kwargs["activity_id"])
+
+    def get(self, request, pk, activity_id):
+        case = self.get_case()
+        activity = self.get_activity(case)
+        context = {"case": case, "activity": activity, "form": ActivityForm(activity=activity)}
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk, activity_id):
+        case = self.get_case()
+        activity = self.get_activity(case)
+        form = ActivityForm(request.POST, activity=activity)
+        if form.is_valid():
+            try:
+                services.activity_save(case=case, by=request.user, activity=activity, **form.cleaned_data)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(request, _("The activity was saved."))
+                return redirect("case-plan", pk=case.pk)
+            activity = self.get_activity(case)
+        context = {"case": case, "activity": activity, "form": form}
+        return render(request, self.template_name, context, status=400)
+
+
+# --- Anonymous client codes ---------------------------------------------------------------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters(*FACT_FIELDS), name="dispatch")
+class ClientCodeView(CaseFormView):
+    """Link an anonymous client code to the case: made from the four facts the person gives, or typed.
+
+    The facts are used once to make the code and go nowhere else: not into the database, a log, a message
+    or an error report (sensitive_post_parameters), and the page is not cached.
+    """
+
+    template_name = "cases/client_code.html"
+    form_classes = {"facts": ClientCodeFactsForm, "code": ClientCodeLinkForm}
+
+    def get(self, request, pk):
+        case = self.get_case(VIEW)
+        return self.page(case, can_change=self.can_change(case))
+
+    @method_decorator(sensitive_variables())
+    def post(self, request, pk):
+        case = self.get_case()
+        action = request.POST.get("action")
+        if action not in self.form_classes:
+            return self.page(case, can_change=True, status=400)
+        form = self.form_classes[action](request.POST)
+        if form.is_valid():
+            try:
+                if action == "facts":
+                    code = client_code_make(**form.cleaned_data)
+                else:
+                    code = form.cleaned_data["code"]
+                client_code = services.client_code_link(case=case, code=code, by=request.user)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The client code %(code)s is linked to this case.") % {"code": client_code.code},
+                )
+                return redirect("case-client-code", pk=case.pk)
+        return self.page(case, can_change=True, status=400, **{f"{action}_form": form})
+
+    def page(self, case, *, can_change, status=200, facts_form=None, code_form=None):
+        context = {
+            "case": case,
+            "can_change": can_change,
+            "client_codes": list(case_client_codes(case=case)),
+        }
+        if can_change:
+            context["facts_form"] = facts_form or ClientCodeFactsForm()
+            context["code_form"] = code_form or ClientCodeLinkForm()
+        return render(self.request, self.template_name, context, status=status)
