@@ -639,5 +639,9 @@ def client_code_link(*, case: Case, code: str, by: User) -> ClientCode:
         client_code.case, client_code.linked_at, client_code.linked_by = case, timezone.now(), by
         client_code.save()
         _event(case, EventKind.CLIENT_CODE, by=by)
+        # Earlier anonymous contacts with this code now belong to the case (and show on its timeline).
+        from outreach.services import contacts_link_by_client_code
+
+        contacts_link_by_client_code(case=case, by=by)
         _audit(case, AuditAction.CHANGED, by=by, what="client_code")
     return client_code

@@ -18,6 +18,10 @@ class NavEntry:
 NAV_ENTRIES = [
     NavEntry("home", _("Overview")),
     NavEntry("case-list", _("Cases"), "cases.view_case"),
+    NavEntry("contact-create", _("Log a contact"), "outreach.add_contact"),
+    NavEntry("contact-list", _("Contacts"), "outreach.view_contact"),
+    NavEntry("hotline-list", _("Hotline"), "outreach.view_hotlinecall"),
+    NavEntry("outreach-home", _("Activity"), "outreach.view_meetingplacesession"),
     NavEntry("member-list", _("Members"), "cmm.view_membership"),
     NavEntry("api-docs", _("API")),
 ]

@@ -68,31 +68,63 @@ def has_role_permission(user, perm: str) -> bool:
     return perm in role_permissions(active_membership(user))
 
 
-def permitted(user, perm: str, queryset: QuerySet, *, owner_field: str | None = None) -> QuerySet:
-    """Narrow `queryset` to the objects on which `user` holds `perm` for their active organisation."""
+def permitted(
+    user,
+    perm: str,
+    queryset: QuerySet,
+    *,
+    owner_field: str | tuple[str, ...] | None = None,
+    object_grants: bool = True,
+) -> QuerySet:
+    """Narrow `queryset` to the objects on which `user` holds `perm` for their active organisation.
+
+    `owner_field` names the foreign key(s) to the organisation(s) whose own objects these are (several names:
+    any of them); `object_grants=False` for models that are never shared object by object (no guardian
+    tables), such as outreach records.
+    """
     model = queryset.model
-    permission_filter = _permission_filter(model, perm)
     membership = active_membership(user)
+    if object_grants:
+        permission_filter = _permission_filter(model, perm)
+    elif perm.split(".", 1)[0] != model._meta.app_label:
+        raise ValueError(f"{perm} is not a permission of {model.__name__}.")
     if perm not in role_permissions(membership):
         return queryset.none()
-    group_perms = get_group_obj_perms_model(model)
-    user_perms = get_user_obj_perms_model(model)
-    if group_perms.objects.is_generic() or user_perms.objects.is_generic():
-        raise ImproperlyConfigured(f"{model.__name__} needs direct foreign-key object permission models.")
-    granted = Q(
-        pk__in=group_perms.objects.filter(
-            group_id=membership.organisation.group_id, **permission_filter
-        ).values("content_object_id")
-    ) | Q(pk__in=user_perms.objects.filter(user_id=user.pk, **permission_filter).values("content_object_id"))
-    if owner_field:
-        granted |= Q(**{owner_field: membership.organisation_id})
+    granted = Q(pk__in=[])
+    if object_grants:
+        group_perms = get_group_obj_perms_model(model)
+        user_perms = get_user_obj_perms_model(model)
+        if group_perms.objects.is_generic() or user_perms.objects.is_generic():
+            raise ImproperlyConfigured(f"{model.__name__} needs direct foreign-key object permission models.")
+        granted |= Q(
+            pk__in=group_perms.objects.filter(
+                group_id=membership.organisation.group_id, **permission_filter
+            ).values("content_object_id")
+        ) | Q(
+            pk__in=user_perms.objects.filter(user_id=user.pk, **permission_filter).values("content_object_id")
+        )
+    owners = (owner_field,) if isinstance(owner_field, str) else (owner_field or ())
+    for field in owners:
+        if model._meta.get_field(field).many_to_many:
+            # A subquery, not a join, so that a many-to-many owner field does not repeat rows.
+            rows = model._default_manager.filter(**{field: membership.organisation_id}).values("pk")
+            granted |= Q(pk__in=rows)
+        else:
+            granted |= Q(**{field: membership.organisation_id})
     return queryset.filter(granted)
 
 
-def user_can(user, perm: str, obj: Model, *, owner_field: str | None = None) -> bool:
+def user_can(
+    user,
+    perm: str,
+    obj: Model,
+    *,
+    owner_field: str | tuple[str, ...] | None = None,
+    object_grants: bool = True,
+) -> bool:
     """Tell whether `user` holds `perm` on `obj`: the list rule applied to one object."""
     queryset = type(obj)._default_manager.filter(pk=obj.pk)
-    return permitted(user, perm, queryset, owner_field=owner_field).exists()
+    return permitted(user, perm, queryset, owner_field=owner_field, object_grants=object_grants).exists()
 
 
 def grant(perm: str, obj: Model, *, organisation: Organisation | None = None, user=None) -> None:

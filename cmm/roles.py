@@ -24,11 +24,24 @@ _CASE_WORK = [
     "cases.change_personal_details",
 ]
 
+_OUTREACH = [
+    f"outreach.{action}_{model}"
+    for model in ("contact", "meetingplacesession", "clinicconsultation", "hotlinecall", "policeraid")
+    for action in ("view", "add", "change")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Outreach workers see their organisation's cases (to link contacts), and details only on a case team.
-    Role.OUTREACH_WORKER: [*_EVERYONE, "cases.view_case", "cases.view_personal_details"],
-    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK],
-    Role.COORDINATOR: [*_EVERYONE, *_CASE_WORK, "cmm.view_auditevent"],
+    Role.OUTREACH_WORKER: [*_EVERYONE, "cases.view_case", "cases.view_personal_details", *_OUTREACH],
+    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH],
+    # Coordinators run the hotline and police-raid coordination and import historical registrations.
+    Role.COORDINATOR: [
+        *_EVERYONE,
+        *_CASE_WORK,
+        *_OUTREACH,
+        "outreach.import_activity",
+        "cmm.view_auditevent",
+    ],
     Role.AUTHORITY_LIAISON: [*_EVERYONE, "cases.view_case", "cases.view_personal_details"],
     # Analysts see counts, never identities, and no case files.
     Role.ANALYST: [*_EVERYONE],

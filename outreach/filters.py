@@ -1,0 +1,78 @@
+"""Filters of the outreach lists, shared by the pages, the CSV export and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from cmm.selectors import member_choices_for_organisation
+from outreach.choices import CallerCategory, CallPurpose, PoliceDistrict, Venue
+
+
+class DateRangeFilterSet(django_filters.FilterSet):
+    """`date_from` / `date_to` on the record's local calendar date (Europe/Copenhagen)."""
+
+    date_field = "date"
+    date_from = django_filters.DateFilter(label=_("From"), method="from_date")
+    date_to = django_filters.DateFilter(label=_("To"), method="to_date")
+
+    def from_date(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__gte": value})
+
+    def to_date(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__lte": value})
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if valid else {}
+        if valid and data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.form.add_error("date_to", _("The end of the period cannot be before its start."))
+            return False
+        return valid
+
+
+class ContactFilter(DateRangeFilterSet):
+    date_field = "occurred_at__date"
+    venue = django_filters.ChoiceFilter(label=_("Venue"), choices=Venue.choices, empty_label=_("Any"))
+    worker = django_filters.ChoiceFilter(label=_("Worker"), method="by_worker", empty_label=_("Anyone"))
+    indicators = django_filters.BooleanFilter(
+        label=_("Indicators observed"),
+        field_name="has_indicators",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    city = django_filters.CharFilter(label=_("City"), lookup_expr="icontains")
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = member_choices_for_organisation(organisation=organisation) if organisation else []
+        self.filters["worker"].extra["choices"] = [
+            (str(m.user_id), m.user.get_full_name() or m.user.username) for m in members
+        ]
+
+    def by_worker(self, queryset, name, value):
+        return queryset.filter(worker_id=int(value))
+
+
+class MeetingSessionFilter(DateRangeFilterSet):
+    place = django_filters.CharFilter(label=_("Meeting place"), lookup_expr="icontains")
+
+
+class ClinicConsultationFilter(DateRangeFilterSet):
+    clinic = django_filters.CharFilter(label=_("Clinic"), lookup_expr="icontains")
+
+
+class HotlineCallFilter(DateRangeFilterSet):
+    date_field = "received_at__date"
+    caller_category = django_filters.ChoiceFilter(
+        label=_("Caller"), choices=CallerCategory.choices, empty_label=_("Any")
+    )
+    purpose = django_filters.ChoiceFilter(
+        label=_("Purpose"), choices=CallPurpose.choices, empty_label=_("Any")
+    )
+    wrong_number = django_filters.BooleanFilter(
+        label=_("Wrong numbers"), widget=django_filters.widgets.BooleanWidget()
+    )
+
+
+class PoliceRaidFilter(DateRangeFilterSet):
+    police_district = django_filters.ChoiceFilter(
+        label=_("Police district"), choices=PoliceDistrict.choices, empty_label=_("Any")
+    )

@@ -1,0 +1,292 @@
+"""Every write of outreach activity. Each function checks the rules and owns its transaction; rows belong to
+the organisation the worker acts for."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.choices import AgeBand, EventKind, Gender
+from cases.client_codes import client_code_normalise
+from cases.models import Case, CaseEvent
+from cmm.models import Organisation, User
+from cmm.permissions import user_can
+from outreach.choices import Indicator, OutreachService
+from outreach.models import (
+    MAX_GROUP,
+    ClinicConsultation,
+    Contact,
+    HotlineCall,
+    MeetingPlaceSession,
+    PoliceRaid,
+)
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+CONTACT_FIELDS = {
+    "occurred_at",
+    "venue",
+    "city",
+    "region",
+    "case",
+    "client_code",
+    "gender",
+    "nationality",
+    "age_band",
+    "group_size",
+    "first_time_met",
+    "indicators",
+    "services_offered",
+    "language",
+    "note",
+    "police_raid",
+}
+
+
+def _not_in_future_time(value: datetime.datetime | None, field: str, errors: dict) -> None:
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        errors[field] = _("The time cannot be in the future.")
+
+
+def _not_in_future_date(value: datetime.date | None, field: str, errors: dict) -> None:
+    if value is not None and value > timezone.localdate():
+        errors[field] = _("The date cannot be in the future.")
+
+
+def _check_case(by: User, case: Case | None, field: str, errors: dict) -> None:
+    if case is not None and not user_can(by, "cases.view_case", case, owner_field="organisation"):
+        errors[field] = _("Choose a case your organisation can see.")
+
+
+def _check_raid(by: User, raid: PoliceRaid | None, field: str, errors: dict) -> None:
+    if raid is not None and not user_can(
+        by,
+        "outreach.view_policeraid",
+        raid,
+        owner_field=("organisation", "organisations_present"),
+        object_grants=False,
+    ):
+        errors[field] = _("Choose a police raid your organisation took part in.")
+
+
+def _check_choices(values, allowed, field: str, errors: dict) -> list[str]:
+    values = list(dict.fromkeys(values or []))
+    if any(v not in allowed for v in values):
+        errors[field] = _("Unknown value in the list.")
+    return values
+
+
+def _case_event(contact: Contact, *, by: User | None) -> None:
+    CaseEvent.objects.create(
+        case=contact.case,
+        kind=EventKind.CONTACT,
+        actor=by,
+        occurred_on=timezone.localtime(contact.occurred_at).date(),
+        data={"venue": contact.venue, "indicators": contact.has_indicators},
+    )
+
+
+# --- Contacts -----------------------------------------------------------------------------------------
+
+
+def _contact_apply(contact: Contact, *, by: User, values: dict) -> None:
+    unknown = set(values) - CONTACT_FIELDS
+    if unknown:
+        raise ValueError(f"Not contact fields: {sorted(unknown)}")
+    errors: dict = {}
+    _not_in_future_time(values.get("occurred_at", contact.occurred_at), "occurred_at", errors)
+    if "case" in values:
+        _check_case(by, values["case"], "case", errors)
+    if values.get("police_raid") is not None:
+        _check_raid(by, values["police_raid"], "police_raid", errors)
+    if "indicators" in values:
+        values["indicators"] = _check_choices(values["indicators"], Indicator.values, "indicators", errors)
+    if "services_offered" in values:
+        values["services_offered"] = _check_choices(
+            values["services_offered"], OutreachService.values, "services_offered", errors
+        )
+    if values.get("client_code"):
+        try:
+            values["client_code"] = client_code_normalise(values["client_code"])
+        except ValidationError as exc:
+            errors["client_code"] = exc.message_dict["code"]
+    for field, value in values.items():
+        setattr(contact, field, value)
+    if contact.group_size and contact.group_size > 1 and (contact.case_id or contact.client_code):
+        errors["group_size"] = _("A group contact cannot be linked to one case or client code.")
+    if contact.group_size and contact.group_size > MAX_GROUP:
+        errors["group_size"] = _("A group of at most %(max)s people.") % {"max": MAX_GROUP}
+    if errors:
+        raise ValidationError(errors)
+    if contact.case is not None:
+        # What statistics need of the person comes from the case when the contact names one.
+        case = contact.case
+        contact.gender = case.gender if contact.gender == Gender.UNKNOWN else contact.gender
+        contact.nationality = contact.nationality or case.nationality
+        if contact.age_band == AgeBand.UNKNOWN:
+            contact.age_band = case.age_band
+    contact.has_indicators = bool(contact.indicators)
+    contact.full_clean()
+
+
+@transaction.atomic
+def contact_log(*, by: User, organisation: Organisation, **values) -> Contact:
+    """Record an outreach contact for the organisation the worker acts for. A contact with a case shows on
+    that case's timeline."""
+    values.setdefault("occurred_at", timezone.now())
+    contact = Contact(organisation=organisation, worker=by)
+    _contact_apply(contact, by=by, values=values)
+    contact.save()
+    if contact.case_id:
+        _case_event(contact, by=by)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, by: User, **values) -> Contact:
+    """Correct a contact of the worker's organisation."""
+    had_case = contact.case_id
+    _contact_apply(contact, by=by, values=values)
+    contact.save()
+    if contact.case_id and contact.case_id != had_case:
+        _case_event(contact, by=by)
+    return contact
+
+
+@transaction.atomic
+def contact_link_case(*, contact: Contact, case: Case, by: User) -> Contact:
+    """Link an anonymous contact to a case by hand; it then shows on the case's timeline."""
+    if contact.case_id == case.pk:
+        return contact
+    return contact_update(contact=contact, by=by, case=case)
+
+
+@transaction.atomic
+def contacts_link_by_client_code(*, case: Case, by: User | None) -> int:
+    """Link the case organisation's contacts that carry one of the case's client codes to the case.
+
+    Returns how many were linked; contacts already linked to a case are left alone.
+    """
+    codes = list(case.client_codes.values_list("code", flat=True))
+    contacts = list(
+        Contact.objects.select_for_update().filter(
+            organisation_id=case.organisation_id, client_code__in=codes, case__isnull=True
+        )
+    )
+    for contact in contacts:
+        contact.case = case
+        contact.save(update_fields=["case"])
+        _case_event(contact, by=by)
+    return len(contacts)
+
+
+# --- Meeting place, clinics, hotline, raids -----------------------------------------------------------
+
+
+def _save_unique(instance, errors_on_conflict: dict) -> None:
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(errors_on_conflict) from exc
+
+
+@transaction.atomic
+def meeting_session_save(
+    *, by: User, organisation: Organisation, session: MeetingPlaceSession | None = None, **values
+) -> MeetingPlaceSession:
+    """Record (or correct) one opening day of a meeting place: visitors, returning visitors, clinic open."""
+    session = session or MeetingPlaceSession(organisation=organisation, recorded_by=by)
+    for field, value in values.items():
+        setattr(session, field, value)
+    errors: dict = {}
+    _not_in_future_date(session.date, "date", errors)
+    counted = session.visitors is not None and session.returning_visitors is not None
+    if counted and session.returning_visitors > session.visitors:
+        errors["returning_visitors"] = _("There cannot be more returning visitors than visitors.")
+    if session.opens_at and session.closes_at and session.closes_at <= session.opens_at:
+        errors["closes_at"] = _("The closing time must be after the opening time.")
+    if errors:
+        raise ValidationError(errors)
+    session.full_clean(validate_constraints=False)
+    _save_unique(session, {"date": _("This meeting place already has a record for that day.")})
+    return session
+
+
+@transaction.atomic
+def clinic_consultations_save(
+    *, by: User, organisation: Organisation, record: ClinicConsultation | None = None, contacts=None, **values
+) -> ClinicConsultation:
+    """Record (or correct) the number of consultations of a health clinic on a day."""
+    record = record or ClinicConsultation(organisation=organisation, recorded_by=by)
+    for field, value in values.items():
+        setattr(record, field, value)
+    errors: dict = {}
+    _not_in_future_date(record.date, "date", errors)
+    contacts = list(contacts or [])
+    if any(c.organisation_id != record.organisation_id for c in contacts):
+        errors["contacts"] = _("Only your organisation's contacts can be linked.")
+    if errors:
+        raise ValidationError(errors)
+    record.full_clean(validate_constraints=False)
+    _save_unique(record, {"date": _("This clinic already has a record for that day.")})
+    if contacts or values:
+        record.contacts.set(contacts)
+    return record
+
+
+@transaction.atomic
+def hotline_call_save(
+    *, by: User, organisation: Organisation, call: HotlineCall | None = None, **values
+) -> HotlineCall:
+    """Log (or correct) a hotline call. Wrong numbers are kept but statistics leave them out."""
+    call = call or HotlineCall(organisation=organisation, recorded_by=by)
+    errors: dict = {}
+    _not_in_future_time(values.get("received_at", call.received_at), "received_at", errors)
+    if "case" in values:
+        _check_case(by, values["case"], "case", errors)
+    if values.get("police_raid") is not None:
+        _check_raid(by, values["police_raid"], "police_raid", errors)
+    if errors:
+        raise ValidationError(errors)
+    for field, value in values.items():
+        setattr(call, field, value)
+    call.full_clean()
+    call.save()
+    return call
+
+
+@transaction.atomic
+def police_raid_save(
+    *,
+    by: User,
+    organisation: Organisation,
+    raid: PoliceRaid | None = None,
+    organisations_present=None,
+    **values,
+) -> PoliceRaid:
+    """Record (or correct) a police raid the organisation was called in to."""
+    raid = raid or PoliceRaid(organisation=organisation, recorded_by=by)
+    for field, value in values.items():
+        setattr(raid, field, value)
+    errors: dict = {}
+    _not_in_future_date(raid.date, "date", errors)
+    if raid.persons_met is not None and raid.persons_with_indicators is not None:
+        if raid.persons_with_indicators > raid.persons_met:
+            errors["persons_with_indicators"] = _(
+                "There cannot be more persons with indicators than persons met."
+            )
+        if raid.contacts_made is not None and raid.contacts_made > raid.persons_met:
+            errors["contacts_made"] = _("There cannot be more contacts than persons met.")
+    if errors:
+        raise ValidationError(errors)
+    raid.full_clean(validate_constraints=False)
+    raid.save()
+    if organisations_present is not None:
+        raid.organisations_present.set(organisations_present)
+    return raid
