@@ -7,6 +7,7 @@ from django_countries import countries
 
 from cases.choices import OPEN_STATUSES, CaseStatus, ExploitationType, ResidenceStatus
 from cases.models import CaseExploitation, CaseTeamMember
+from cmm.filters import YesNoAllWidget
 from cmm.selectors import member_choices_for_organisation
 
 
@@ -34,10 +35,10 @@ class CaseFilter(django_filters.FilterSet):
     minors = django_filters.BooleanFilter(
         label=_("Unaccompanied minors only"),
         method="by_minors",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=YesNoAllWidget(),
     )
     mine = django_filters.BooleanFilter(
-        label=_("My cases only"), method="by_mine", widget=django_filters.widgets.BooleanWidget()
+        label=_("My cases only"), method="by_mine", widget=YesNoAllWidget()
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

@@ -198,7 +198,8 @@ def case_open(
 def case_update(
     *, case: Case, by: User, exploitations: list[tuple[str, str]] | None = None, **changes
 ) -> Case:
-    """Change the non-identifying facts of an open case; the history keeps what was there before."""
+    """Change the non-identifying facts of a case (also a closed one, to correct it); the history keeps what
+    was there before."""
     unknown = set(changes) - set(CASE_FIELDS)
     if unknown:
         raise ValueError(f"Not case facts: {sorted(unknown)}")

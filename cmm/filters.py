@@ -31,3 +31,11 @@ class MemberFilter(django_filters.FilterSet):
 
     def by_status(self, queryset, name, value):
         return queryset.filter(is_active=(value == "active"))
+
+
+class YesNoAllWidget(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "All" instead of django-filter's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
