@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from cmm.models import Role, User
@@ -79,3 +80,14 @@ class MemberChangeForm(forms.Form):
         required=False,
         help_text=_("Untick to end the membership. The person keeps any memberships elsewhere."),
     )
+
+
+def attach_service_errors(form, exc, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on a form: each field's errors next to that field (after renaming a
+    service's name for it through `aliases`), anything the form has no field for above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        name = (aliases or {}).get(field, field)
+        form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, errors)

@@ -62,6 +62,7 @@ from cases.services import (
     personal_details_update,
     personal_details_view,
 )
+from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission, user_can
 from cmm.selectors import member_choices_for_organisation
 
@@ -91,16 +92,6 @@ def _case(request, pk: int, *, need: str | None = None) -> Case:
             raise PermissionDenied(_("Your role does not allow deleting cases."))
         raise PermissionDenied(_("Your role does not allow changing this case."))
     return case
-
-
-def _attach_errors(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: known fields get theirs, the rest goes above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        name = (aliases or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _active_members(organisation):
@@ -233,7 +224,7 @@ class CaseCreateView(LoginRequiredMixin, View):
             try:
                 case = case_open(by=request.user, organisation=organisation, **form.open_kwargs())
             except ValidationError as exc:
-                _attach_errors(form, exc, {"age_at_opening": "estimated_age"})
+                attach_service_errors(form, exc, {"age_at_opening": "estimated_age"})
             else:
                 messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
                 return redirect("case-detail", pk=case.pk)
@@ -286,7 +277,7 @@ class CaseUpdateView(LoginRequiredMixin, View):
             try:
                 case_update(case=case, by=request.user, **form.update_kwargs())
             except ValidationError as exc:
-                _attach_errors(
+                attach_service_errors(
                     form, exc, {"age_at_opening": "estimated_age", "exploitations": "exploitation_types"}
                 )
             else:
@@ -309,7 +300,7 @@ class CaseCloseView(LoginRequiredMixin, View):
             try:
                 case_close(case=case, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, _("Case %(number)s was closed.") % {"number": case.number})
                 return redirect("case-detail", pk=case.pk)
@@ -340,7 +331,7 @@ class CaseDeleteView(LoginRequiredMixin, View):
             try:
                 case_soft_delete(case=case, by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, _("Case %(number)s was deleted.") % {"number": case.number})
                 return redirect("case-list")
@@ -399,7 +390,7 @@ class PersonalDetailsUpdateView(LoginRequiredMixin, View):
             try:
                 personal_details_update(case=case, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, _("The personal details were saved."))
                 return redirect("case-personal", pk=case.pk)
@@ -425,7 +416,7 @@ class CaseTeamView(LoginRequiredMixin, View):
                 try:
                     case_team_remove(case=case, user=form.cleaned_data["user"], by=request.user)
                 except ValidationError as exc:
-                    _attach_errors(form, exc)
+                    attach_service_errors(form, exc)
                 else:
                     messages.success(request, _("The member was taken off the case team."))
                     return redirect("case-team", pk=case.pk)
@@ -435,7 +426,7 @@ class CaseTeamView(LoginRequiredMixin, View):
             try:
                 case_team_add(case=case, user=form.cleaned_data["user"], by=request.user)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, _("The member was added to the case team."))
                 return redirect("case-team", pk=case.pk)

@@ -7,10 +7,11 @@ Refused input is shown again with status 400 and nothing typed is lost.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -39,20 +40,11 @@ from cases.selectors import (
     case_stays,
     case_warnings,
 )
+from cmm.forms import attach_service_errors
 
 VIEW = "cases.view_case"
 CHANGE = "cases.change_case"
 FACT_FIELDS = ("mother_initial", "own_initial", "birth_year", "birth_country")
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        target = field if field in form.fields or field == NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
 
 
 class CaseFormView(LoginRequiredMixin, View):
@@ -65,87 +57,83 @@ class CaseFormView(LoginRequiredMixin, View):
         return case_list_for_user(user=self.request.user, perm=CHANGE).filter(pk=case.pk).exists()
 
     def refused(self, form, exc: ValidationError) -> None:
-        add_service_errors(form, exc)
+        attach_service_errors(form, exc)
+
+
+class CaseRowFormView(CaseFormView):
+    """Add a row that belongs to a case (a service, a stay, an activity), or change one of its rows.
+
+    Subclasses declare the form, the service that saves, and, for changing, the URL argument and selector of
+    the row (looked up inside the authorised case, so another case's row is a 404).
+    """
+
+    form_class = None
+    save = None  # the service: save(case=, by=, [<row_name>=row], **cleaned_data)
+    row_name = None  # the keyword of the row for the form and the service ("stay"); None when adding
+    row_url_kwarg = None
+    row_selector = None
+    success_message = ""
+    success_url_name = "case-detail"
+
+    def get_row(self, case):
+        if self.row_url_kwarg is None:
+            return None
+        return get_object_or_404(type(self).row_selector(case=case), pk=self.kwargs[self.row_url_kwarg])
+
+    def row_kwargs(self, row) -> dict:
+        return {self.row_name: row} if row is not None else {}
+
+    def render_form(self, case, row, form, status=200):
+        context = {"case": case, "form": form, **({self.row_name: row} if self.row_name else {})}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, **kwargs):
+        case = self.get_case()
+        row = self.get_row(case)
+        return self.render_form(case, row, self.form_class(**self.row_kwargs(row)))
+
+    def post(self, request, **kwargs):
+        case = self.get_case()
+        row = self.get_row(case)
+        form = self.form_class(request.POST, **self.row_kwargs(row))
+        if form.is_valid():
+            try:
+                type(self).save(case=case, by=request.user, **self.row_kwargs(row), **form.cleaned_data)
+            except ValidationError as exc:
+                self.refused(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.success_url_name, pk=case.pk)
+            # The service set the refused values on the row: show the row as it is stored.
+            row = self.get_row(case)
+        return self.render_form(case, row, form, status=400)
 
 
 # --- Services -----------------------------------------------------------------------------------------
 
 
-class ServiceCreateView(CaseFormView):
+class ServiceCreateView(CaseRowFormView):
     template_name = "cases/service_form.html"
-
-    def get(self, request, pk):
-        case = self.get_case()
-        return render(request, self.template_name, {"case": case, "form": ServiceForm()})
-
-    def post(self, request, pk):
-        case = self.get_case()
-        form = ServiceForm(request.POST)
-        if form.is_valid():
-            try:
-                services.service_record(case=case, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                self.refused(form, exc)
-            else:
-                messages.success(request, _("The service was recorded."))
-                return redirect("case-detail", pk=case.pk)
-        return render(request, self.template_name, {"case": case, "form": form}, status=400)
+    form_class = ServiceForm
+    save = services.service_record
+    success_message = _lazy("The service was recorded.")
 
 
 # --- Housing ------------------------------------------------------------------------------------------
 
 
-class StayCreateView(CaseFormView):
+class StayCreateView(CaseRowFormView):
     template_name = "cases/stay_form.html"
-
-    def get(self, request, pk):
-        case = self.get_case()
-        return render(request, self.template_name, {"case": case, "form": StayForm()})
-
-    def post(self, request, pk):
-        case = self.get_case()
-        form = StayForm(request.POST)
-        if form.is_valid():
-            try:
-                services.stay_save(case=case, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                self.refused(form, exc)
-            else:
-                messages.success(request, _("The stay was recorded."))
-                return redirect("case-detail", pk=case.pk)
-        return render(request, self.template_name, {"case": case, "form": form}, status=400)
+    form_class = StayForm
+    save = services.stay_save
+    success_message = _lazy("The stay was recorded.")
 
 
-class StayUpdateView(CaseFormView):
+class StayUpdateView(StayCreateView):
     """Correct a stay, or record its discharge."""
 
-    template_name = "cases/stay_form.html"
-
-    def get_stay(self, case):
-        return get_object_or_404(case_stays(case=case), pk=self.kwargs["stay_id"])
-
-    def get(self, request, pk, stay_id):
-        case = self.get_case()
-        stay = self.get_stay(case)
-        context = {"case": case, "stay": stay, "form": StayForm(stay=stay)}
-        return render(request, self.template_name, context)
-
-    def post(self, request, pk, stay_id):
-        case = self.get_case()
-        stay = self.get_stay(case)
-        form = StayForm(request.POST, stay=stay)
-        if form.is_valid():
-            try:
-                services.stay_save(case=case, by=request.user, stay=stay, **form.cleaned_data)
-            except ValidationError as exc:
-                self.refused(form, exc)
-            else:
-                messages.success(request, _("The stay was saved."))
-                return redirect("case-detail", pk=case.pk)
-            # stay_save set the refused values on the instance: show the stay as it is stored.
-            stay = self.get_stay(case)
-        context = {"case": case, "stay": stay, "form": form}
-        return render(request, self.template_name, context, status=400)
+    row_name, row_url_kwarg, row_selector = "stay", "stay_id", case_stays
+    success_message = _lazy("The stay was saved.")
 
 
 # --- Minors -------------------------------------------------------------------------------------------
@@ -250,54 +238,17 @@ class ActionPlanView(CaseFormView):
         return render(self.request, self.template_name, context, status=status)
 
 
-class ActivityCreateView(CaseFormView):
+class ActivityCreateView(CaseRowFormView):
     template_name = "cases/activity_form.html"
-
-    def get(self, request, pk):
-        case = self.get_case()
-        return render(request, self.template_name, {"case": case, "form": ActivityForm()})
-
-    def post(self, request, pk):
-        case = self.get_case()
-        form = ActivityForm(request.POST)
-        if form.is_valid():
-            try:
-                services.activity_save(case=case, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                self.refused(form, exc)
-            else:
-                messages.success(request, _("The activity was added to the action plan."))
-                return redirect("case-plan", pk=case.pk)
-        return render(request, self.template_name, {"case": case, "form": form}, status=400)
+    form_class = ActivityForm
+    save = services.activity_save
+    success_message = _lazy("The activity was added to the action plan.")
+    success_url_name = "case-plan"
 
 
-class ActivityUpdateView(CaseFormView):
-    template_name = "cases/activity_form.html"
-
-    def get_activity(self, case):
-        return get_object_or_404(case_activities(case=case), pk=self.kwargs["activity_id"])
-
-    def get(self, request, pk, activity_id):
-        case = self.get_case()
-        activity = self.get_activity(case)
-        context = {"case": case, "activity": activity, "form": ActivityForm(activity=activity)}
-        return render(request, self.template_name, context)
-
-    def post(self, request, pk, activity_id):
-        case = self.get_case()
-        activity = self.get_activity(case)
-        form = ActivityForm(request.POST, activity=activity)
-        if form.is_valid():
-            try:
-                services.activity_save(case=case, by=request.user, activity=activity, **form.cleaned_data)
-            except ValidationError as exc:
-                self.refused(form, exc)
-            else:
-                messages.success(request, _("The activity was saved."))
-                return redirect("case-plan", pk=case.pk)
-            activity = self.get_activity(case)
-        context = {"case": case, "activity": activity, "form": form}
-        return render(request, self.template_name, context, status=400)
+class ActivityUpdateView(ActivityCreateView):
+    row_name, row_url_kwarg, row_selector = "activity", "activity_id", case_activities
+    success_message = _lazy("The activity was saved.")
 
 
 # --- Anonymous client codes ---------------------------------------------------------------------------
