@@ -1,10 +1,23 @@
 """Filters of the outreach lists, shared by the pages, the CSV export and the API."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cmm.selectors import member_choices_for_organisation
 from outreach.choices import CallerCategory, CallPurpose, PoliceDistrict, Venue
+
+
+class DateRangeForm(forms.Form):
+    """Refuse a period that ends before it starts, in the form itself, so that `errors` and `is_valid()`
+    agree whichever a caller asks first."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period cannot be before its start."))
+        return cleaned
 
 
 class DateRangeFilterSet(django_filters.FilterSet):
@@ -14,19 +27,14 @@ class DateRangeFilterSet(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label=_("From"), method="from_date")
     date_to = django_filters.DateFilter(label=_("To"), method="to_date")
 
+    class Meta:
+        form = DateRangeForm
+
     def from_date(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_field}__gte": value})
 
     def to_date(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_field}__lte": value})
-
-    def is_valid(self):
-        valid = super().is_valid()
-        data = self.form.cleaned_data if valid else {}
-        if valid and data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.form.add_error("date_to", _("The end of the period cannot be before its start."))
-            return False
-        return valid
 
 
 class ContactFilter(DateRangeFilterSet):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cases.choices import AgeBand, EventKind, Gender
 from cases.client_codes import client_code_normalise
 from cases.models import Case, CaseEvent
+from cases.selectors import case_list_for_user
 from cmm.models import Organisation, User
 from cmm.permissions import user_can
 from outreach.choices import Indicator, OutreachService
@@ -59,7 +60,8 @@ def _not_in_future_date(value: datetime.date | None, field: str, errors: dict) -
 
 
 def _check_case(by: User, case: Case | None, field: str, errors: dict) -> None:
-    if case is not None and not user_can(by, "cases.view_case", case, owner_field="organisation"):
+    # The cases the worker may link are the cases the worker's case list shows (so not a deleted one).
+    if case is not None and not case_list_for_user(user=by).filter(pk=case.pk).exists():
         errors[field] = _("Choose a case your organisation can see.")
 
 
@@ -94,6 +96,15 @@ def _case_event(contact: Contact, *, by: User | None) -> None:
 # --- Contacts -----------------------------------------------------------------------------------------
 
 
+def _fill_from_case(contact: Contact, case: Case) -> None:
+    """What statistics need of the person comes from the case where the worker left it unknown."""
+    if contact.gender == Gender.UNKNOWN:
+        contact.gender = case.gender
+    contact.nationality = contact.nationality or case.nationality
+    if contact.age_band == AgeBand.UNKNOWN:
+        contact.age_band = case.age_band
+
+
 def _contact_apply(contact: Contact, *, by: User, values: dict) -> None:
     unknown = set(values) - CONTACT_FIELDS
     if unknown:
@@ -124,12 +135,7 @@ def _contact_apply(contact: Contact, *, by: User, values: dict) -> None:
     if errors:
         raise ValidationError(errors)
     if contact.case is not None:
-        # What statistics need of the person comes from the case when the contact names one.
-        case = contact.case
-        contact.gender = case.gender if contact.gender == Gender.UNKNOWN else contact.gender
-        contact.nationality = contact.nationality or case.nationality
-        if contact.age_band == AgeBand.UNKNOWN:
-            contact.age_band = case.age_band
+        _fill_from_case(contact, contact.case)
     contact.has_indicators = bool(contact.indicators)
     contact.full_clean()
 
@@ -137,10 +143,19 @@ def _contact_apply(contact: Contact, *, by: User, values: dict) -> None:
 @transaction.atomic
 def contact_log(*, by: User, organisation: Organisation, **values) -> Contact:
     """Record an outreach contact for the organisation the worker acts for. A contact with a case shows on
-    that case's timeline."""
+    that case's timeline; a contact whose client code is already linked to a case of the organisation joins
+    that case."""
     values.setdefault("occurred_at", timezone.now())
     contact = Contact(organisation=organisation, worker=by)
     _contact_apply(contact, by=by, values=values)
+    if contact.case_id is None and contact.client_code:
+        linked = (
+            case_list_for_user(user=by)
+            .filter(organisation=organisation, client_codes__code=contact.client_code)
+            .first()
+        )
+        if linked is not None:
+            _contact_apply(contact, by=by, values={"case": linked})
     contact.save()
     if contact.case_id:
         _case_event(contact, by=by)
@@ -180,7 +195,8 @@ def contacts_link_by_client_code(*, case: Case, by: User | None) -> int:
     )
     for contact in contacts:
         contact.case = case
-        contact.save(update_fields=["case"])
+        _fill_from_case(contact, case)
+        contact.save(update_fields=["case", "gender", "nationality", "age_band"])
         _case_event(contact, by=by)
     return len(contacts)
 
@@ -222,20 +238,21 @@ def meeting_session_save(
 def clinic_consultations_save(
     *, by: User, organisation: Organisation, record: ClinicConsultation | None = None, contacts=None, **values
 ) -> ClinicConsultation:
-    """Record (or correct) the number of consultations of a health clinic on a day."""
+    """Record (or correct) the number of consultations of a health clinic on a day, one row per clinic and
+    day. `contacts` (the organisation's own only) replaces the linked contacts; None leaves them."""
     record = record or ClinicConsultation(organisation=organisation, recorded_by=by)
     for field, value in values.items():
         setattr(record, field, value)
     errors: dict = {}
     _not_in_future_date(record.date, "date", errors)
-    contacts = list(contacts or [])
-    if any(c.organisation_id != record.organisation_id for c in contacts):
+    contacts = list(contacts) if contacts is not None else None
+    if contacts and any(c.organisation_id != record.organisation_id for c in contacts):
         errors["contacts"] = _("Only your organisation's contacts can be linked.")
     if errors:
         raise ValidationError(errors)
     record.full_clean(validate_constraints=False)
     _save_unique(record, {"date": _("This clinic already has a record for that day.")})
-    if contacts or values:
+    if contacts is not None:
         record.contacts.set(contacts)
     return record
 
