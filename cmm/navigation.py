@@ -22,6 +22,7 @@ NAV_ENTRIES = [
     NavEntry("contact-list", _("Contacts"), "outreach.view_contact"),
     NavEntry("hotline-list", _("Hotline"), "outreach.view_hotlinecall"),
     NavEntry("outreach-home", _("Activity"), "outreach.view_meetingplacesession"),
+    NavEntry("activity-import", _("Import activity"), "outreach.import_activity"),
     NavEntry("member-list", _("Members"), "cmm.view_membership"),
     NavEntry("api-docs", _("API")),
 ]

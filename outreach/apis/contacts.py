@@ -1,0 +1,201 @@
+"""Outreach contacts: log, list, correct, and link an anonymous contact to a case."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.apis.common import NamedChoiceField, NationalityField, service_errors, validated
+from cases.choices import AgeBand, Gender
+from cmm.models import Region
+from cmm.permissions import active_membership
+from outreach.apis.common import (
+    LinkedCaseMixin,
+    MomentField,
+    OutreachListApi,
+    VisibleCaseField,
+    VisibleRaidField,
+    acting_organisation,
+    require,
+    visible_case_ids,
+)
+from outreach.choices import Indicator, OutreachService, Venue
+from outreach.filters import ContactFilter
+from outreach.models import MAX_GROUP, Contact
+from outreach.selectors import contact_get_for_user, contact_list_for_user
+from outreach.services import contact_link_case, contact_log, contact_update
+
+VIEW, ADD, CHANGE = "outreach.view_contact", "outreach.add_contact", "outreach.change_contact"
+
+
+class ContactSerializer(LinkedCaseMixin, serializers.ModelSerializer):
+    """An outreach contact; `case` is shown only when the caller may see that case."""
+
+    venue = NamedChoiceField(Venue, read_only=True)
+    venue_label = serializers.CharField(source="get_venue_display", read_only=True)
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, read_only=True)
+    nationality = NationalityField(read_only=True)
+    age_band = serializers.ChoiceField(choices=AgeBand.choices, read_only=True)
+    indicators = serializers.ListField(child=NamedChoiceField(Indicator), read_only=True)
+    services_offered = serializers.ListField(child=NamedChoiceField(OutreachService), read_only=True)
+    police_raid = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    worker = serializers.CharField(
+        source="worker.username", read_only=True, allow_null=True, help_text="Username."
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "occurred_at",
+            "venue",
+            "venue_label",
+            "city",
+            "region",
+            "case",
+            "client_code",
+            "gender",
+            "nationality",
+            "age_band",
+            "group_size",
+            "first_time_met",
+            "indicators",
+            "has_indicators",
+            "services_offered",
+            "language",
+            "note",
+            "police_raid",
+            "worker",
+        ]
+        read_only_fields = fields
+
+
+class ContactWriteSerializer(serializers.Serializer):
+    """The shape of a contact; the service checks the rules (no future times, groups without one person…)."""
+
+    occurred_at = MomentField(required=False, help_text="Defaults to now when logging.")
+    venue = NamedChoiceField(Venue)
+    city = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, required=False)
+    case = VisibleCaseField(allow_null=True, required=False, help_text="Id of a case your organisation sees.")
+    client_code = serializers.CharField(
+        max_length=20, allow_blank=True, required=False, help_text="Anonymous client code, e.g. 4K7QX-M2PA9."
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    nationality = NationalityField(required=False)
+    age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
+    group_size = serializers.IntegerField(min_value=1, max_value=MAX_GROUP, required=False)
+    first_time_met = serializers.BooleanField(required=False)
+    indicators = serializers.ListField(
+        child=NamedChoiceField(Indicator), max_length=len(Indicator.values), required=False
+    )
+    services_offered = serializers.ListField(
+        child=NamedChoiceField(OutreachService), max_length=len(OutreachService.values), required=False
+    )
+    language = serializers.RegexField(
+        r"^[a-z]{2,3}(-[a-z0-9]{2,6})?$",
+        max_length=10,
+        allow_blank=True,
+        required=False,
+        error_messages={"invalid": _("Give a language code such as en, ro or pt-br.")},
+    )
+    note = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    police_raid = VisibleRaidField(allow_null=True, required=False)
+
+    def validate_region(self, value):
+        # As on the page: a contact happens in one region; "nationwide" stays only where it already is.
+        contact = self.context.get("contact")
+        if value == Region.NATIONAL and getattr(contact, "region", "") != Region.NATIONAL:
+            raise serializers.ValidationError(_("Choose the region where the contact took place."))
+        return value
+
+
+class ContactLinkSerializer(serializers.Serializer):
+    case = VisibleCaseField(help_text="Id of a case your organisation sees.")
+
+
+class ContactFilterBackend(DjangoFilterBackend):
+    """The pages' ContactFilter, told the caller's organisation (whose members `worker` may name)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        membership = active_membership(request.user)
+        return {
+            **super().get_filterset_kwargs(request, queryset, view),
+            "organisation": membership.organisation if membership else None,
+        }
+
+
+def contact_data(request, contact: Contact) -> dict:
+    context = {"request": request, "visible_cases": visible_case_ids(request.user, [contact])}
+    return ContactSerializer(contact, context=context).data
+
+
+class ContactListApi(OutreachListApi):
+    """The caller's organisation's outreach contacts, newest first; POST logs one."""
+
+    model = Contact
+    list_for_user = staticmethod(contact_list_for_user)
+    serializer_class = ContactSerializer
+    filter_backends = [ContactFilterBackend]
+    filterset_class = ContactFilter
+
+    def represent(self, rows, *, many=False):
+        context = {
+            **self.get_serializer_context(),
+            "visible_cases": visible_case_ids(self.request.user, rows),
+        }
+        return ContactSerializer(rows, many=many, context=context).data
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("worker", int, description="Id of a member of the caller's organisation.")
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ContactWriteSerializer,
+        responses={201: ContactSerializer},
+        description="Log a contact for the caller's organisation; one with a case shows on its timeline.",
+    )
+    def post(self, request):
+        require(request.user, ADD)
+        data = validated(ContactWriteSerializer, request)
+        with service_errors():
+            contact = contact_log(by=request.user, organisation=acting_organisation(request.user), **data)
+        return Response(contact_data(request, contact), status=status.HTTP_201_CREATED)
+
+
+class ContactDetailApi(APIView):
+    """One contact of the caller's organisation; PATCH corrects it (send only what changes)."""
+
+    @extend_schema(responses=ContactSerializer)
+    def get(self, request, pk):
+        require(request.user, VIEW)
+        return Response(contact_data(request, contact_get_for_user(user=request.user, contact_id=pk)))
+
+    @extend_schema(request=ContactWriteSerializer, responses=ContactSerializer)
+    def patch(self, request, pk):
+        require(request.user, CHANGE)
+        contact = contact_get_for_user(user=request.user, contact_id=pk, perm=CHANGE)
+        data = validated(ContactWriteSerializer, request, partial=True, contact=contact)
+        with service_errors():
+            contact = contact_update(contact=contact, by=request.user, **data)
+        return Response(contact_data(request, contact))
+
+
+class ContactLinkApi(APIView):
+    """Link an anonymous contact to a case by hand; it then shows on the case's timeline."""
+
+    @extend_schema(request=ContactLinkSerializer, responses=ContactSerializer)
+    def post(self, request, pk):
+        require(request.user, CHANGE)
+        contact = contact_get_for_user(user=request.user, contact_id=pk, perm=CHANGE)
+        data = validated(ContactLinkSerializer, request)
+        with service_errors(group_size="case"):  # a group contact cannot be linked to one case
+            contact = contact_link_case(contact=contact, case=data["case"], by=request.user)
+        return Response(contact_data(request, contact))
