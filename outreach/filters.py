@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cmm.filters import YesNoAllWidget
 from cmm.selectors import member_choices_for_organisation
 from outreach.choices import CallerCategory, CallPurpose, PoliceDistrict, Venue
 
@@ -20,12 +21,26 @@ class DateRangeForm(forms.Form):
         return cleaned
 
 
+# ISO values, so that the browser's date picker (which only reads yyyy-mm-dd) shows them in every language.
+_DATE_PICKER = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class WrongNumberWidget(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (
+            ("", _("All calls")),
+            ("true", _("Only wrong numbers")),
+            ("false", _("Without wrong numbers")),
+        )
+
+
 class DateRangeFilterSet(django_filters.FilterSet):
     """`date_from` / `date_to` on the record's local calendar date (Europe/Copenhagen)."""
 
     date_field = "date"
-    date_from = django_filters.DateFilter(label=_("From"), method="from_date")
-    date_to = django_filters.DateFilter(label=_("To"), method="to_date")
+    date_from = django_filters.DateFilter(label=_("From"), method="from_date", widget=_DATE_PICKER)
+    date_to = django_filters.DateFilter(label=_("To"), method="to_date", widget=_DATE_PICKER)
 
     class Meta:
         form = DateRangeForm
@@ -44,7 +59,7 @@ class ContactFilter(DateRangeFilterSet):
     indicators = django_filters.BooleanFilter(
         label=_("Indicators observed"),
         field_name="has_indicators",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=YesNoAllWidget(),
     )
     city = django_filters.CharFilter(label=_("City"), lookup_expr="icontains")
 
@@ -75,9 +90,7 @@ class HotlineCallFilter(DateRangeFilterSet):
     purpose = django_filters.ChoiceFilter(
         label=_("Purpose"), choices=CallPurpose.choices, empty_label=_("Any")
     )
-    wrong_number = django_filters.BooleanFilter(
-        label=_("Wrong numbers"), widget=django_filters.widgets.BooleanWidget()
-    )
+    wrong_number = django_filters.BooleanFilter(label=_("Wrong numbers"), widget=WrongNumberWidget())
 
 
 class PoliceRaidFilter(DateRangeFilterSet):
