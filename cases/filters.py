@@ -37,9 +37,7 @@ class CaseFilter(django_filters.FilterSet):
         method="by_minors",
         widget=YesNoAllWidget(),
     )
-    mine = django_filters.BooleanFilter(
-        label=_("My cases only"), method="by_mine", widget=YesNoAllWidget()
-    )
+    mine = django_filters.BooleanFilter(label=_("My cases only"), method="by_mine", widget=YesNoAllWidget())
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("opened_on", "opened_on"), ("number", "number"), ("status", "status")],

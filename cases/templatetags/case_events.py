@@ -53,6 +53,13 @@ def _sentence(kind: str, data: dict) -> str:
             "service": _label(ServiceType, data["service_type"]),
             "mode": _label(ServiceMode, data["mode"]).lower(),
         }
+    if kind == EventKind.CONTACT:
+        from outreach.choices import Venue  # outreach builds on cases, not the other way round
+
+        venue = _label(Venue, data["venue"])
+        if data.get("indicators"):
+            return _("Outreach contact: %(venue)s, indicators of trafficking observed") % {"venue": venue}
+        return _("Outreach contact: %(venue)s") % {"venue": venue}
     if kind == EventKind.ADMISSION:
         return _("Admitted to housing: %(housing)s") % {"housing": _label(HousingType, data["housing_type"])}
     if kind == EventKind.DISCHARGE:
