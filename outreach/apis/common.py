@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -66,7 +67,7 @@ class _IdField(serializers.IntegerField):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
     def choices(self, user):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def run_validation(self, data=serializers.empty):
         pk = super().run_validation(data)
@@ -103,7 +104,7 @@ class _IdListField(serializers.ListField):
         super().__init__(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), **kwargs)
 
     def rows(self, user, ids):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def run_validation(self, data=serializers.empty):
         ids = list(dict.fromkeys(super().run_validation(data)))
@@ -167,7 +168,7 @@ class OutreachListApi(generics.ListAPIView):
 
     @staticmethod
     def list_for_user(*, user):
-        raise NotImplementedError
+        raise ImproperlyConfigured("A list API must give its selector as list_for_user.")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no database

@@ -14,7 +14,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
@@ -130,7 +130,7 @@ class _ActivityListView(LoginRequiredMixin, View):
     template_name: str
 
     def records(self, request) -> QuerySet:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def get(self, request):
         _require(request, self.perm)
@@ -165,10 +165,10 @@ class _ActivityExportView(LoginRequiredMixin, View):
     header: tuple[str, ...]
 
     def records(self, request) -> QuerySet:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def row(self, record) -> list:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def get(self, request):
         _require(request, self.perm)
@@ -205,10 +205,10 @@ class _RecordFormView(LoginRequiredMixin, View):
         return None
 
     def make_form(self, request, record, data=None):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def save(self, request, form, record) -> None:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must override this method.")
 
     def extra_context(self, request, record) -> dict:
         return {}
