@@ -18,6 +18,8 @@ class NavEntry:
 NAV_ENTRIES = [
     NavEntry("home", _("Overview")),
     NavEntry("case-list", _("Cases"), "cases.view_case"),
+    NavEntry("identification-queue", _("Decisions to make"), "identification.add_decision"),
+    NavEntry("identification-tasks", _("Tasks"), "identification.view_identificationtask"),
     NavEntry("contact-create", _("Log a contact"), "outreach.add_contact"),
     NavEntry("contact-list", _("Contacts"), "outreach.view_contact"),
     NavEntry("hotline-list", _("Hotline"), "outreach.view_hotlinecall"),

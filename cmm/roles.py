@@ -30,19 +30,52 @@ _OUTREACH = [
     for action in ("view", "add", "change")
 ]
 
+_PRESENT = [
+    "identification.view_presentation",
+    "identification.add_presentation",
+    "identification.change_presentation",
+    "identification.add_policeassessment",
+    "identification.add_identificationform",
+    "identification.add_attachment",
+    "identification.view_attachment",
+    "identification.add_courtverdict",
+    "identification.view_identificationtask",
+    "identification.change_identificationtask",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Outreach workers see their organisation's cases (to link contacts), and details only on a case team.
-    Role.OUTREACH_WORKER: [*_EVERYONE, "cases.view_case", "cases.view_personal_details", *_OUTREACH],
-    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH],
+    Role.OUTREACH_WORKER: [
+        *_EVERYONE,
+        "cases.view_case",
+        "cases.view_personal_details",
+        *_OUTREACH,
+        "identification.view_presentation",
+    ],
+    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH, *_PRESENT],
     # Coordinators run the hotline and police-raid coordination and import historical registrations.
     Role.COORDINATOR: [
         *_EVERYONE,
         *_CASE_WORK,
         *_OUTREACH,
+        *_PRESENT,
+        "identification.add_decision",
         "outreach.import_activity",
         "cmm.view_auditevent",
     ],
-    Role.AUTHORITY_LIAISON: [*_EVERYONE, "cases.view_case", "cases.view_personal_details"],
+    # The Immigration Service liaison sees the cases presented to it, records police assessments and decides.
+    Role.AUTHORITY_LIAISON: [
+        *_EVERYONE,
+        "cases.view_case",
+        "cases.view_personal_details",
+        "identification.view_presentation",
+        "identification.change_presentation",
+        "identification.add_policeassessment",
+        "identification.view_attachment",
+        "identification.add_courtverdict",
+        "identification.add_decision",
+        "identification.view_identificationtask",
+    ],
     # Analysts see counts, never identities, and no case files.
     Role.ANALYST: [*_EVERYONE],
     Role.ORG_ADMIN: [*_EVERYONE, "cmm.view_membership", "cmm.add_membership", "cmm.change_membership"],

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from cmm import services
+from cmm.dashboard import dashboard_panels
 from cmm.filters import MemberFilter
 from cmm.forms import (
     LoginForm,
@@ -138,6 +139,9 @@ class OrganisationSelectView(LoginRequiredMixin, View):
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "cmm/home.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "panels": dashboard_panels(self.request)}
 
 
 class MemberPermissionMixin(LoginRequiredMixin):

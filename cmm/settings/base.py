@@ -68,6 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cmm.urls"
+# Panels of the overview page (cmm.dashboard): one function per app, in this order.
+DASHBOARD_PANELS = ["identification.dashboard.identification_panel"]
 WSGI_APPLICATION = "cmm.wsgi.application"
 
 TEMPLATES = [
@@ -177,8 +179,17 @@ STORAGES = {
 }
 # Without DEBUG (the default) WhiteNoise serves static files straight from the apps in development.
 WHITENOISE_USE_FINDERS = True
-# Files that must never be reachable by URL (attachments, generated reports) live here.
+# Files that must never be reachable by URL (attachments, generated reports) live here; the "private" storage
+# has no base URL, so they are only ever served by a view that checks permission first.
 PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", default=str(VAR_DIR / "private")))
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
+}
+# Days after an Immigration Service decision to appoint a contact person (and a minor's representative).
+IDENTIFICATION_CONTACT_PERSON_DAYS = env.int("IDENTIFICATION_CONTACT_PERSON_DAYS", default=3)
+IDENTIFICATION_REPRESENTATIVE_DAYS = env.int("IDENTIFICATION_REPRESENTATIVE_DAYS", default=3)
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 # Keys for identifying details encrypted at rest (cmm.encryption): comma-separated Fernet keys, the first
 # encrypts, all decrypt. The development key is refused by production.py. Generate one with
@@ -223,6 +234,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Overdue identification tasks (contact person, representative, reflection period): reminded once a day.
+    "identification-overdue-tasks": {
+        "task": "identification.tasks.tasks_remind_overdue_task",
+        "schedule": timedelta(hours=env.int("IDENTIFICATION_REMINDER_HOURS", default=6)),
+    },
     # The outbox sweep: e-mails whose task was lost (broker down, worker killed) are queued again.
     "email-outbox-flush": {
         "task": "cmm.tasks.email_outbox_flush_task",

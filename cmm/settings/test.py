@@ -20,3 +20,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # A test-only app with an organisation-owned model, to test the permission module without a domain app.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.permapp"]
+
+# Attachments written by tests go to a throwaway folder.
+PRIVATE_STORAGE_ROOT = VAR_DIR / "test-private"
+STORAGES = {
+    **STORAGES,
+    "private": {**STORAGES["private"], "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT)}},
+}
