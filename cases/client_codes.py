@@ -7,9 +7,9 @@ The rule: from four stable facts the person tells (never their name)
   4. their country of birth (ISO 3166 alpha-2),
 the facts are normalised (letters upper-cased and stripped of accents, so "é" and "E" agree), joined, and
 passed through HMAC-SHA256 with a secret pepper (CLIENT_CODE_PEPPER, kept out of the database). The first 50
-bits of the digest, in Crockford base-32, give a 10-character code shown as two groups of five. The same facts always
-give the same code; without the pepper the facts cannot be tried against a code, and even with it the hash
-does not run backwards. The facts themselves are never stored.
+bits of the digest, in Crockford base-32, give a 10-character code shown as two groups of five. The same
+facts always give the same code; without the pepper the facts cannot be tried against a code, and even with
+it the hash does not run backwards. The facts themselves are never stored.
 """
 
 from __future__ import annotations
