@@ -90,8 +90,10 @@ def login(client):
     """Log a user in through the real login form and return the client."""
 
     def do(user, password=TEST_PASSWORD):
+        client.logout()  # a logged-in client would be redirected away from the login page, as the old user
         response = client.post("/accounts/login/", {"username": user.username, "password": password})
         assert response.status_code == 302, response.content[:500]
+        assert response.wsgi_request.user == user
         return client
 
     return do
