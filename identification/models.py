@@ -1,6 +1,7 @@
 """A presentation (forelæggelse) of a case for identification, its evidence, and the decisions on it."""
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,12 @@ class IdentificationForm(models.Model):
         return f"{self.interviewed_on}"
 
 
+def _private_storage():
+    # FileField takes a storage or a callable, not a STORAGES alias; the callable also keeps the storage out
+    # of the migrations.
+    return storages["private"]
+
+
 def _attachment_path(instance, filename):
     # A random name: the original file name may identify the person and is kept encrypted instead.
     import uuid
@@ -104,7 +111,7 @@ class Attachment(models.Model):
     """A document attached to a presentation, stored privately and served only after a permission check."""
 
     presentation = models.ForeignKey(Presentation, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path, storage="private")
+    file = models.FileField(upload_to=_attachment_path, storage=_private_storage)
     name = EncryptedTextField(_("file name"))
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -62,7 +62,9 @@ def task_list_for_user(*, user, status: str | None = TaskStatus.OPEN) -> QuerySe
     membership = active_membership(user)
     if membership is None or not has_role_permission(user, "identification.view_identificationtask"):
         return IdentificationTask.objects.none()
-    tasks = IdentificationTask.objects.filter(responsible_organisation_id=membership.organisation_id)
+    tasks = IdentificationTask.objects.filter(
+        responsible_organisation_id=membership.organisation_id, case__deleted_at__isnull=True
+    )
     if status:
         tasks = tasks.filter(status=status)
     return tasks.select_related("case", "presentation", "done_by").order_by("due_on", "id")
@@ -74,9 +76,11 @@ def task_get_for_user(*, user, task_id: int) -> IdentificationTask:
 
 def identification_counts(*, start: datetime.date, end: datetime.date) -> dict:
     """Presentations by presentation date and current decisions by decision date, per authority, in the
-    period start..end (both included). The query the statistics build on; counted in the database."""
+    period start..end (both included). The query the statistics build on; counted in the database.
+
+    A case deleted as registered by mistake counts nowhere, as it shows nowhere."""
     presentations = dict(
-        Presentation.objects.filter(presented_on__range=(start, end))
+        Presentation.objects.filter(presented_on__range=(start, end), case__deleted_at__isnull=True)
         .values_list("authority")
         .annotate(n=Count("id"))
         .values_list("authority", "n")
@@ -84,7 +88,7 @@ def identification_counts(*, start: datetime.date, end: datetime.date) -> dict:
     decisions = {}
     rows = (
         Decision.objects.current()
-        .filter(decided_on__range=(start, end))
+        .filter(decided_on__range=(start, end), presentation__case__deleted_at__isnull=True)
         .values("authority")
         .annotate(
             total=Count("id"),

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, EventKind, ExploitationType
 from cases.models import Case, CaseEvent
 from cmm.models import AuditAction, Membership, Organisation, OrganisationKind, Role, User
-from cmm.permissions import active_membership, grant
+from cmm.permissions import active_membership, grant, has_role_permission
 from cmm.services import audit_record, email_queue
 from identification.choices import Authority, Finding, Outcome, TaskKind, TaskStatus
 from identification.models import (
@@ -326,7 +327,13 @@ def decision_record(
         errors["exploitation_types"] = _("Unknown form of exploitation.")
     if outcome == Outcome.IDENTIFIED and not exploitation_types:
         errors["exploitation_types"] = _("Give the forms of exploitation established.")
-    verdict = presentation.verdicts.first()
+    # A verdict rules on the person, not on one presentation: one recorded with an earlier presentation of
+    # the case binds this decision too. The latest verdict (e.g. on appeal) is the one that counts.
+    verdict = (
+        CourtVerdict.objects.filter(presentation__case_id=presentation.case_id)
+        .order_by("-ruled_on", "-recorded_at", "-id")
+        .first()
+    )
     if verdict is not None:
         if verdict.finding == Finding.TRAFFICKED and outcome == Outcome.NOT_IDENTIFIED:
             errors["outcome"] = _(
@@ -393,7 +400,10 @@ def _open_tasks(presentation: Presentation, decision: Decision) -> None:
                     decision.decided_on + settings.IDENTIFICATION_CONTACT_PERSON_DAYS * day,
                 )
             )
-    minor = presentation.unaccompanied_minor or case.unaccompanied_minor
+    # A personal representative is for a child: not for someone who has turned 18 by the decision, even if
+    # the case still carries the unaccompanied-minor flag from when it was opened.
+    age = case.age_on(decision.decided_on)
+    minor = (presentation.unaccompanied_minor or case.unaccompanied_minor) and (age is None or age < 18)
     has_professional = case.representatives.filter(ended_on__isnull=True, is_professional=True).exists()
     if minor and not has_professional:
         wanted.append(
@@ -405,7 +415,12 @@ def _open_tasks(presentation: Presentation, decision: Decision) -> None:
         )
     if presentation.residence_status in MUST_LEAVE:
         wanted.append((TaskKind.START_REFLECTION, case.organisation, decision.decided_on))
+    # What was done after an earlier identification of this presentation stays done: a correction that
+    # identifies again does not ask for it a second time.
+    done = set(presentation.tasks.filter(status=TaskStatus.DONE).values_list("kind", flat=True))
     for kind, organisation, due_on in wanted:
+        if kind in done:
+            continue
         IdentificationTask.objects.get_or_create(
             presentation=presentation,
             kind=kind,
@@ -424,6 +439,8 @@ def task_complete(*, task: IdentificationTask, by: User) -> IdentificationTask:
     membership = active_membership(by)
     if membership is None or membership.organisation_id != task.responsible_organisation_id:
         raise PermissionDenied(_("Only the responsible organisation can complete this task."))
+    if not has_role_permission(by, "identification.change_identificationtask"):
+        raise PermissionDenied(_("Your role in the organisation does not let you complete tasks."))
     if task.status != TaskStatus.OPEN:
         return task
     case = task.case
@@ -446,9 +463,10 @@ def tasks_remind_overdue(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     reminded = 0
-    overdue = IdentificationTask.objects.filter(status=TaskStatus.OPEN, due_on__lt=today).filter(
-        Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today)
-    )
+    # A case deleted as registered by mistake is hidden everywhere: its tasks are not reminded either.
+    overdue = IdentificationTask.objects.filter(
+        status=TaskStatus.OPEN, due_on__lt=today, case__deleted_at__isnull=True
+    ).filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today))
     for task in overdue.select_related("case").iterator():
         with transaction.atomic():
             claimed = (
@@ -474,7 +492,7 @@ def tasks_remind_overdue(*, today: datetime.date | None = None) -> int:
                     body=(
                         f"En opgave efter identifikation i sag {task.case.number} er overskredet.\n"
                         f"A task after identification in case {task.case.number} is overdue.\n\n"
-                        f"{settings.SITE_URL}/identification/tasks/\n"
+                        f"{settings.SITE_URL}{reverse('identification-tasks')}\n"
                     ),
                 )
             reminded += 1

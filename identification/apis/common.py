@@ -1,0 +1,75 @@
+"""Shared pieces of the identification API: role checks, the base of every endpoint under one presentation,
+and the detail answer."""
+
+from django.db.models import prefetch_related_objects
+from rest_framework import generics
+from rest_framework.exceptions import PermissionDenied
+
+from cases.services import can_view_personal_details
+from cmm.permissions import active_membership, has_role_permission
+from identification.apis.serializers import PresentationDetailSerializer
+from identification.models import Presentation
+from identification.selectors import presentation_get_for_user
+from identification.services import decision_refusal
+
+# What the detail shows of a presentation, loaded in one query each.
+DETAIL_PREFETCH = [
+    "decisions__decided_by",
+    "decisions__organisation",
+    "tasks__case",
+    "tasks__done_by",
+    "police_assessments",
+    "forms__organisation",
+    "attachments",
+    "verdicts",
+]
+
+
+def require(user, perm: str, message: str) -> None:
+    """Refuse with 403 unless the role the user acts under carries `perm`."""
+    if not has_role_permission(user, perm):
+        raise PermissionDenied(message)
+
+
+def may_open_documents(*, user, presentation: Presentation) -> bool:
+    """Whether `user` may download the presentation's documents: a role that may view attachments, and
+    either the case's personal details or membership of the deciding organisation (who needs the evidence).
+    The presentation came through the selector, so its case is visible to the user."""
+    if not has_role_permission(user, "identification.view_attachment"):
+        return False
+    membership = active_membership(user)
+    deciding = presentation.authority_organisation_id
+    if membership is not None and deciding is not None and membership.organisation_id == deciding:
+        return True
+    return can_view_personal_details(user=user, case=presentation.case)
+
+
+def visibility(*, user, presentation: Presentation) -> dict:
+    """The serializer context that says what of the presentation `user` may see."""
+    return {
+        "personal_details_shown": can_view_personal_details(user=user, case=presentation.case),
+        "documents_shown": may_open_documents(user=user, presentation=presentation),
+    }
+
+
+def detail_data(*, user, presentation: Presentation) -> dict:
+    """The presentation as the detail endpoint shows it to `user`."""
+    prefetch_related_objects([presentation], *DETAIL_PREFETCH)
+    context = {
+        **visibility(user=user, presentation=presentation),
+        "decision_refusal": decision_refusal(presentation=presentation, user=user),
+    }
+    return PresentationDetailSerializer(presentation, context=context).data
+
+
+class PresentationApi(generics.GenericAPIView):
+    """Base of every endpoint under one presentation: it comes through the selector (404 for "missing" and
+    "not yours" alike), and a write then needs the role's permission (403)."""
+
+    filter_backends = []
+
+    def get_presentation(self, perm: str | None = None, message: str = "") -> Presentation:
+        presentation = presentation_get_for_user(user=self.request.user, presentation_id=self.kwargs["pk"])
+        if perm is not None:
+            require(self.request.user, perm, message)
+        return presentation
