@@ -53,6 +53,20 @@ def decisions_of_presentation(*, presentation) -> QuerySet[Decision]:
     return presentation.decisions.select_related("decided_by", "organisation", "corrects")
 
 
+def documents_visible_to(*, user, presentation: Presentation) -> bool:
+    """The case team (who may see the personal details) and the deciding organisation, which needs the
+    evidence, open a presentation's documents; the presentation came through a selector."""
+    from cases.services import can_view_personal_details
+
+    if not has_role_permission(user, "identification.view_attachment"):
+        return False
+    membership = active_membership(user)
+    deciding = presentation.authority_organisation_id
+    if membership is not None and deciding is not None and membership.organisation_id == deciding:
+        return True
+    return can_view_personal_details(user=user, case=presentation.case)
+
+
 def attachment_get_for_user(*, user, presentation, attachment_id: int) -> Attachment:
     return get_object_or_404(presentation.attachments.all(), pk=attachment_id)
 

@@ -427,6 +427,9 @@ def _open_tasks(presentation: Presentation, decision: Decision) -> None:
             status=TaskStatus.OPEN,
             defaults={"case": case, "responsible_organisation": organisation, "due_on": due_on},
         )
+        if organisation.pk != case.organisation_id:
+            # The responsible organisation (CMM, for the contact person) must be able to open the case.
+            grant("cases.view_case", case, organisation=organisation)
 
 
 # --- Tasks --------------------------------------------------------------------------------------------

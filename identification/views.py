@@ -28,7 +28,7 @@ from cases.forms.case import language_name
 from cases.selectors import case_get_for_user
 from cases.services import can_view_personal_details
 from cmm.forms import attach_service_errors
-from cmm.permissions import active_membership, has_role_permission
+from cmm.permissions import has_role_permission
 from identification import services
 from identification.choices import Authority, TaskStatus
 from identification.forms import (
@@ -44,6 +44,7 @@ from identification.rules import competent_authority
 from identification.selectors import (
     attachment_get_for_user,
     decisions_of_presentation,
+    documents_visible_to,
     presentation_get_for_user,
     presentations_of_case,
     task_get_for_user,
@@ -90,15 +91,6 @@ def _with_corrections(decisions) -> list:
 
 def _current(decisions: list):
     return next((d for d in decisions if d.corrected_by is None), None)
-
-
-def _may_download(user, presentation, *, can_view_details: bool) -> bool:
-    """Attachments are for the case team (who may see the personal details) and the deciding organisation."""
-    if not has_role_permission(user, "identification.view_attachment"):
-        return False
-    membership = active_membership(user)
-    deciding = membership is not None and membership.organisation_id == presentation.authority_organisation_id
-    return can_view_details or deciding
 
 
 def _safe_next(request, default: str) -> str:
@@ -209,7 +201,7 @@ class PresentationDetailView(PresentationMixin, View):
                 "case": case,
                 "rule": competent_authority(presentation.residence_status).explanation,
                 "can_view_details": can_view_details,
-                "can_download": _may_download(user, presentation, can_view_details=can_view_details),
+                "can_download": documents_visible_to(user=user, presentation=presentation),
                 "assessments": list(presentation.police_assessments.select_related("recorded_by")),
                 "forms": forms,
                 "attachments": attachments,
@@ -351,8 +343,7 @@ class CourtVerdictCreateView(PresentationFormView):
 class AttachmentDownloadView(PresentationMixin, View):
     def get(self, request, pk, attachment_id):
         presentation = self.get_presentation()
-        can_view_details = can_view_personal_details(user=request.user, case=presentation.case)
-        if not _may_download(request.user, presentation, can_view_details=can_view_details):
+        if not documents_visible_to(user=request.user, presentation=presentation):
             raise PermissionDenied(
                 _("Only the case team and the deciding authority can download these documents.")
             )

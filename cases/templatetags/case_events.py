@@ -53,6 +53,22 @@ def _sentence(kind: str, data: dict) -> str:
             "service": _label(ServiceType, data["service_type"]),
             "mode": _label(ServiceMode, data["mode"]).lower(),
         }
+    if kind == EventKind.IDENTIFICATION:
+        from identification.choices import Authority, Outcome  # identification builds on cases
+
+        authority = _label(Authority, data["authority"]) if data.get("authority") else _("nobody yet")
+        if data.get("step") == "presented":
+            return _("Presented for identification; decided by: %(authority)s") % {"authority": authority}
+        outcome = _label(Outcome, data["outcome"])
+        if data.get("step") == "corrected":
+            return _("Identification decision corrected: %(outcome)s (%(authority)s)") % {
+                "outcome": outcome,
+                "authority": authority,
+            }
+        return _("Identification decision: %(outcome)s (%(authority)s)") % {
+            "outcome": outcome,
+            "authority": authority,
+        }
     if kind == EventKind.CONTACT:
         from outreach.choices import Venue  # outreach builds on cases, not the other way round
 

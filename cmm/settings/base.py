@@ -183,8 +183,8 @@ WHITENOISE_USE_FINDERS = True
 # has no base URL, so they are only ever served by a view that checks permission first.
 PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", default=str(VAR_DIR / "private")))
 STORAGES["private"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
+    "BACKEND": "cmm.storage.PrivateFileStorage",
+    "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT)},
 }
 # Days after an Immigration Service decision to appoint a contact person (and a minor's representative).
 IDENTIFICATION_CONTACT_PERSON_DAYS = env.int("IDENTIFICATION_CONTACT_PERSON_DAYS", default=3)

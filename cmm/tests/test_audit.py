@@ -58,3 +58,10 @@ def test_admin_shows_the_audit_log_read_only(client, django_user_model):
     event = AuditEvent.objects.get()
     assert client.post(f"/admin/cmm/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_private_files_have_no_url():
+    from django.core.files.storage import storages
+
+    with pytest.raises(ValueError):
+        storages["private"].url("identification/1/abc")

@@ -6,10 +6,10 @@ from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied
 
 from cases.services import can_view_personal_details
-from cmm.permissions import active_membership, has_role_permission
+from cmm.permissions import has_role_permission
 from identification.apis.serializers import PresentationDetailSerializer
 from identification.models import Presentation
-from identification.selectors import presentation_get_for_user
+from identification.selectors import documents_visible_to, presentation_get_for_user
 from identification.services import decision_refusal
 
 # What the detail shows of a presentation, loaded in one query each.
@@ -31,24 +31,11 @@ def require(user, perm: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def may_open_documents(*, user, presentation: Presentation) -> bool:
-    """Whether `user` may download the presentation's documents: a role that may view attachments, and
-    either the case's personal details or membership of the deciding organisation (who needs the evidence).
-    The presentation came through the selector, so its case is visible to the user."""
-    if not has_role_permission(user, "identification.view_attachment"):
-        return False
-    membership = active_membership(user)
-    deciding = presentation.authority_organisation_id
-    if membership is not None and deciding is not None and membership.organisation_id == deciding:
-        return True
-    return can_view_personal_details(user=user, case=presentation.case)
-
-
 def visibility(*, user, presentation: Presentation) -> dict:
     """The serializer context that says what of the presentation `user` may see."""
     return {
         "personal_details_shown": can_view_personal_details(user=user, case=presentation.case),
-        "documents_shown": may_open_documents(user=user, presentation=presentation),
+        "documents_shown": documents_visible_to(user=user, presentation=presentation),
     }
 
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import LONG, SHORT, NamedChoiceField, service_errors, validated
-from identification.apis.common import PresentationApi, may_open_documents, visibility
+from identification.apis.common import PresentationApi, visibility
 from identification.apis.serializers import (
     AttachmentSerializer,
     CourtVerdictSerializer,
@@ -21,7 +21,7 @@ from identification.apis.serializers import (
     PoliceAssessmentSerializer,
 )
 from identification.choices import Finding
-from identification.selectors import attachment_get_for_user
+from identification.selectors import attachment_get_for_user, documents_visible_to
 from identification.services import (
     attachment_add,
     attachment_open,
@@ -160,7 +160,7 @@ class AttachmentDownloadApi(NeverCachedMixin, PresentationApi):
     )
     def get(self, request, pk, attachment_id):
         presentation = self.get_presentation()
-        if not may_open_documents(user=request.user, presentation=presentation):
+        if not documents_visible_to(user=request.user, presentation=presentation):
             raise PermissionDenied(
                 _("Only the case team and the deciding authority can open the documents of a presentation.")
             )

@@ -281,7 +281,8 @@ def test_the_liaison_sees_the_presented_case_and_decides_from_the_work_queue(
     decided = liaison.post(url(us_presentation, "decisions/"), decision_body(), format="json")
     assert decided.status_code == 201, decided.json()
     assert liaison.get(f"{BASE}queue/").json()["count"] == 0
-    assert client_for(deciders["cmm"]).get(f"{BASE}presentations/").json()["count"] == 0
+    # CMM must appoint a contact person after the decision, so it can now open the case and its presentation.
+    assert client_for(deciders["cmm"]).get(f"{BASE}presentations/").json()["count"] == 1
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.OUTREACH_WORKER, Role.ANALYST])
