@@ -139,14 +139,15 @@ class StayUpdateView(StayCreateView):
 # --- Minors -------------------------------------------------------------------------------------------
 
 
-class MinorView(CaseFormView):
-    """The personal representative and the tracing of the parents of a minor.
+class CaseFormsPageView(CaseFormView):
+    """A page of a case with several small forms, told apart by a hidden `action` field.
 
-    Everyone who may see the case sees the page; the two forms are for those who may change it.
+    Everyone who may see the case sees the page; the forms are for those who may change it. `actions` maps
+    each action to its form class, the service that saves it and the message after saving.
     """
 
-    template_name = "cases/minor.html"
-    form_classes = {"representative": RepresentativeForm, "tracing": TracingForm}
+    actions: dict = {}
+    success_url_name = ""
 
     def get(self, request, pk):
         case = self.get_case(VIEW)
@@ -155,87 +156,86 @@ class MinorView(CaseFormView):
     def post(self, request, pk):
         case = self.get_case()
         action = request.POST.get("action")
-        if action not in self.form_classes:
+        if action not in self.actions:
             return self.page(case, can_change=True, status=400)
-        form = self.form_classes[action](request.POST)
+        form_class, save, message = self.actions[action]
+        form = form_class(request.POST)
         if form.is_valid():
             try:
-                if action == "representative":
-                    services.representative_appoint(case=case, by=request.user, **form.cleaned_data)
-                    messages.success(request, _("The personal representative was recorded."))
-                else:
-                    services.parent_tracing_record(case=case, by=request.user, **form.cleaned_data)
-                    messages.success(request, _("The tracing step was recorded."))
+                save(case=case, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 self.refused(form, exc)
             else:
-                return redirect("case-minor", pk=case.pk)
-        return self.page(case, can_change=True, status=400, **{f"{action}_form": form})
+                messages.success(request, message)
+                return redirect(self.success_url_name, pk=case.pk)
+        return self.page(case, can_change=True, status=400, bound={action: form})
 
-    def page(self, case, *, can_change, status=200, representative_form=None, tracing_form=None):
-        context = {
-            "case": case,
-            "can_change": can_change,
+    def context(self, case) -> dict:
+        return {}
+
+    def initial(self, action: str, context: dict) -> dict:
+        return {}
+
+    def page(self, case, *, can_change, status=200, bound=None):
+        context = {"case": case, "can_change": can_change, **self.context(case)}
+        if can_change:
+            for action, (form_class, _save, _message) in self.actions.items():
+                form = (bound or {}).get(action) or form_class(initial=self.initial(action, context))
+                context[f"{action}_form"] = form
+        return render(self.request, self.template_name, context, status=status)
+
+
+class MinorView(CaseFormsPageView):
+    """The personal representative and the tracing of the parents of a minor."""
+
+    template_name = "cases/minor.html"
+    success_url_name = "case-minor"
+    actions = {
+        "representative": (
+            RepresentativeForm,
+            services.representative_appoint,
+            _lazy("The personal representative was recorded."),
+        ),
+        "tracing": (TracingForm, services.parent_tracing_record, _lazy("The tracing step was recorded.")),
+    }
+
+    def context(self, case):
+        return {
             "warnings": case_warnings(case=case),
             "representatives": list(case_representatives(case=case)),
             "tracings": list(case_parent_tracings(case=case)),
         }
-        if can_change:
-            context["representative_form"] = representative_form or RepresentativeForm()
-            context["tracing_form"] = tracing_form or TracingForm()
-        return render(self.request, self.template_name, context, status=status)
 
 
 # --- Action plan --------------------------------------------------------------------------------------
 
 
-class ActionPlanView(CaseFormView):
+class ActionPlanView(CaseFormsPageView):
     """The action plan: goals and wishes, planned activities and review dates."""
 
     template_name = "cases/action_plan.html"
-    form_classes = {"plan": ActionPlanForm, "review": ReviewForm}
+    success_url_name = "case-plan"
+    actions = {
+        "plan": (ActionPlanForm, services.action_plan_update, _lazy("The action plan was saved.")),
+        "review": (ReviewForm, services.plan_review_add, _lazy("The review date was added.")),
+    }
 
-    def get(self, request, pk):
-        case = self.get_case(VIEW)
-        return self.page(case, can_change=self.can_change(case))
-
-    def post(self, request, pk):
-        case = self.get_case()
-        action = request.POST.get("action")
-        if action not in self.form_classes:
-            return self.page(case, can_change=True, status=400)
-        form = self.form_classes[action](request.POST)
-        if form.is_valid():
-            try:
-                if action == "plan":
-                    services.action_plan_update(case=case, by=request.user, **form.cleaned_data)
-                    messages.success(request, _("The action plan was saved."))
-                else:
-                    services.plan_review_add(case=case, by=request.user, **form.cleaned_data)
-                    messages.success(request, _("The review date was added."))
-            except ValidationError as exc:
-                self.refused(form, exc)
-            else:
-                return redirect("case-plan", pk=case.pk)
-        return self.page(case, can_change=True, status=400, **{f"{action}_form": form})
-
-    def page(self, case, *, can_change, status=200, plan_form=None, review_form=None):
+    def context(self, case):
         try:
             plan = case.action_plan
         except ObjectDoesNotExist:
             plan = None
-        context = {
-            "case": case,
-            "can_change": can_change,
+        return {
             "plan": plan,
             "activities": list(case_activities(case=case)),
             "reviews": list(case_plan_reviews(case=case)),
         }
-        if can_change:
-            initial = {"goals": plan.goals, "wishes_after_stay": plan.wishes_after_stay} if plan else {}
-            context["plan_form"] = plan_form or ActionPlanForm(initial=initial)
-            context["review_form"] = review_form or ReviewForm()
-        return render(self.request, self.template_name, context, status=status)
+
+    def initial(self, action, context):
+        plan = context["plan"]
+        if action == "plan" and plan is not None:
+            return {"goals": plan.goals, "wishes_after_stay": plan.wishes_after_stay}
+        return {}
 
 
 class ActivityCreateView(CaseRowFormView):
