@@ -10,6 +10,8 @@ from cases.services import case_open
 from cmm.models import OrganisationKind, Role
 from cmm.services import membership_add, organisation_create
 from cmm.tests.factories import TEST_PASSWORD, UserFactory
+from identification.choices import PresentedBy
+from identification.services import presentation_create
 
 
 @pytest.fixture
@@ -83,6 +85,59 @@ def open_case():
 def case_a(users_a, open_case):
     """A case of organisation A, opened by A's caseworker (who is therefore on its team)."""
     return open_case(by=users_a[Role.CASEWORKER])
+
+
+@pytest.fixture
+def org_us(db):
+    return organisation_create(
+        name="Udlændingestyrelsen Test", kind=OrganisationKind.AUTHORITY, case_prefix="UST", region="national"
+    )
+
+
+@pytest.fixture
+def liaison(org_us, make_member):
+    """An Immigration Service liaison: decides on asylum seekers and people without legal residence."""
+    return make_member(org_us, Role.AUTHORITY_LIAISON)
+
+
+@pytest.fixture
+def cmm_coordinator(org_cmm, make_member):
+    """A CMM coordinator: records the decisions on people with legal residence."""
+    return make_member(org_cmm, Role.COORDINATOR)
+
+
+@pytest.fixture
+def present():
+    """Present a case through the real service (by its opener unless `by` is given)."""
+
+    def make(case, *, by, presented_on=datetime.date(2026, 3, 10), presented_by=PresentedBy.POLICE):
+        return presentation_create(case=case, by=by, presented_on=presented_on, presented_by=presented_by)
+
+    return make
+
+
+@pytest.fixture
+def deciders(org_us, org_cmm, liaison, cmm_coordinator):
+    """Both deciding organisations exist, each with its decider."""
+    return {"us": liaison, "cmm": cmm_coordinator}
+
+
+@pytest.fixture
+def identified_case(case_a, users_a, deciders, present):
+    """Case A, presented and identified by the Immigration Service on 2026-03-20 (no legal residence)."""
+    from identification.choices import Outcome
+    from identification.services import decision_record
+
+    presentation = present(case_a, by=users_a[Role.CASEWORKER])
+    decision_record(
+        presentation=presentation,
+        by=deciders["us"],
+        outcome=Outcome.IDENTIFIED,
+        decided_on=datetime.date(2026, 3, 20),
+        exploitation_types=["forced_labour"],
+    )
+    case_a.refresh_from_db()
+    return case_a
 
 
 @pytest.fixture

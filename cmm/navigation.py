@@ -18,6 +18,7 @@ class NavEntry:
 NAV_ENTRIES = [
     NavEntry("home", _("Overview")),
     NavEntry("case-list", _("Cases"), "cases.view_case"),
+    NavEntry("reflection-dashboard", _("Deadlines"), "reflection.view_reflectionperiod"),
     NavEntry("identification-queue", _("Decisions to make"), "identification.add_decision"),
     NavEntry("identification-tasks", _("Tasks"), "identification.view_identificationtask"),
     NavEntry("contact-create", _("Log a contact"), "outreach.add_contact"),

@@ -43,6 +43,12 @@ _PRESENT = [
     "identification.change_identificationtask",
 ]
 
+_REFLECTION = [
+    "reflection.view_reflectionperiod",
+    "reflection.add_reflectionperiod",
+    "reflection.change_reflectionperiod",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Outreach workers see their organisation's cases (to link contacts), and details only on a case team.
     Role.OUTREACH_WORKER: [
@@ -52,13 +58,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_OUTREACH,
         "identification.view_presentation",
     ],
-    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH, *_PRESENT],
+    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH, *_PRESENT, *_REFLECTION],
     # Coordinators run the hotline and police-raid coordination and import historical registrations.
     Role.COORDINATOR: [
         *_EVERYONE,
         *_CASE_WORK,
         *_OUTREACH,
         *_PRESENT,
+        *_REFLECTION,
         "identification.add_decision",
         "outreach.import_activity",
         "cmm.view_auditevent",
@@ -75,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "identification.add_courtverdict",
         "identification.add_decision",
         "identification.view_identificationtask",
+        "reflection.view_reflectionperiod",
     ],
     # Analysts see counts, never identities, and no case files.
     Role.ANALYST: [*_EVERYONE],

@@ -69,7 +69,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "cmm.urls"
 # Panels of the overview page (cmm.dashboard): one function per app, in this order.
-DASHBOARD_PANELS = ["identification.dashboard.identification_panel"]
+DASHBOARD_PANELS = ["reflection.dashboard.deadlines_panel", "identification.dashboard.identification_panel"]
 WSGI_APPLICATION = "cmm.wsgi.application"
 
 TEMPLATES = [
@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cmm.context_processors.navigation",
+                "reflection.context_processors.notifications",
             ],
         },
     },
@@ -233,7 +234,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Reflection-period reminders: days before the deadline, and "consider extension" for an unextended 30-day
+# period; the scan runs every REFLECTION_SCAN_MINUTES.
+REFLECTION_MILESTONES = [
+    int(d) for d in env.list("REFLECTION_MILESTONES", default=["14", "7", "3", "1", "0"])
+]
+REFLECTION_CONSIDER_EXTENSION_DAYS = env.int("REFLECTION_CONSIDER_EXTENSION_DAYS", default=5)
 CELERY_BEAT_SCHEDULE = {
+    "reflection-deadline-scan": {
+        "task": "reflection.tasks.deadline_scan_task",
+        "schedule": timedelta(minutes=env.int("REFLECTION_SCAN_MINUTES", default=60)),
+    },
     # Overdue identification tasks (contact person, representative, reflection period): reminded once a day.
     "identification-overdue-tasks": {
         "task": "identification.tasks.tasks_remind_overdue_task",

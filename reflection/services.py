@@ -1,0 +1,359 @@
+"""Every write of reflection periods, and the deadline scan that reminds exactly once."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.choices import EventKind
+from cases.models import Case, CaseEvent
+from cmm.models import AuditAction, User
+from cmm.services import audit_record, email_queue
+from identification.choices import Authority, Outcome, TaskKind, TaskStatus
+from identification.models import Decision, IdentificationTask
+from reflection.choices import ExtensionGround, PeriodKind
+from reflection.dates import days_left, period_deadline
+from reflection.models import MAX_DAYS, CalendarToken, Extension, Notification, Postponement, ReflectionPeriod
+
+STANDARD_DAYS = 30
+
+
+def _not_in_future(value, field: str, errors: dict) -> None:
+    if value is not None and value > timezone.localdate():
+        errors[field] = _("The date cannot be in the future.")
+
+
+def _event(period: ReflectionPeriod, *, by: User | None, occurred_on: datetime.date, **data) -> None:
+    CaseEvent.objects.create(
+        case=period.case, kind=EventKind.REFLECTION, occurred_on=occurred_on, actor=by, data=data
+    )
+
+
+def _audit(period: ReflectionPeriod, *, by: User, **detail) -> None:
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGED,
+        organisation=period.case.organisation,
+        target=period.case,
+        target_label=period.case.number,
+        detail={"what": "reflection_period", **detail},
+    )
+
+
+def _refresh_deadline(period: ReflectionPeriod) -> None:
+    period.ends_on = period_deadline(
+        starts_on=period.starts_on,
+        total_days=period.total_days,
+        postponements=list(period.postponements.all()),
+    )
+    period.save(update_fields=["ends_on"])
+
+
+def _locked(period: ReflectionPeriod) -> ReflectionPeriod:
+    return ReflectionPeriod.objects.select_for_update().select_related("case").get(pk=period.pk)
+
+
+def _require_running(period: ReflectionPeriod) -> None:
+    if not period.is_running:
+        raise ValidationError(_("The period has ended: it cannot change any more."))
+
+
+def statutory_decision(case: Case) -> Decision | None:
+    """The Immigration Service's current decision identifying the person, which a statutory period needs."""
+    return (
+        Decision.objects.current()
+        .filter(presentation__case=case, outcome=Outcome.IDENTIFIED, authority=Authority.IMMIGRATION_SERVICE)
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def period_start(
+    *,
+    case: Case,
+    by: User,
+    kind: str,
+    starts_on: datetime.date,
+    initial_days: int = STANDARD_DAYS,
+    short_reason: str = "",
+) -> ReflectionPeriod:
+    """Start a reflection period: 30 days unless a special reason is recorded. A statutory period needs the
+    Immigration Service's decision identifying the person; a case has one running period at a time."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    errors: dict = {}
+    _not_in_future(starts_on, "starts_on", errors)
+    decision = None
+    if kind == PeriodKind.STATUTORY:
+        decision = statutory_decision(case)
+        if decision is None:
+            errors["kind"] = _(
+                "A statutory period starts only after the Immigration Service has identified the "
+                "person as trafficked."
+            )
+        elif starts_on and starts_on < decision.decided_on:
+            errors["starts_on"] = _("The period cannot start before the identification decision.")
+    if initial_days is None or not 1 <= initial_days <= STANDARD_DAYS:
+        errors["initial_days"] = _("The initial length is at most 30 days; it can be extended later.")
+    elif initial_days < STANDARD_DAYS and not short_reason.strip():
+        errors["short_reason"] = _("A period shorter than 30 days needs the special reason recorded.")
+    if ReflectionPeriod.objects.filter(case=case, outcome="").exists():
+        errors["kind"] = _("This case already has a running reflection period.")
+    if errors:
+        raise ValidationError(errors)
+    period = ReflectionPeriod(
+        case=case,
+        kind=kind,
+        starts_on=starts_on,
+        initial_days=initial_days,
+        short_reason=short_reason.strip(),
+        total_days=initial_days,
+        decision=decision,
+        created_by=by,
+    )
+    period.ends_on = period_deadline(starts_on=starts_on, total_days=initial_days, postponements=[])
+    period.full_clean()
+    period.save()
+    # The identification task "start the reflection period" is done now.
+    IdentificationTask.objects.filter(
+        case=case, kind=TaskKind.START_REFLECTION, status=TaskStatus.OPEN
+    ).update(status=TaskStatus.DONE, done_on=timezone.localdate(), done_by=by)
+    _event(period, by=by, occurred_on=starts_on, step="started", days=initial_days)
+    _audit(period, by=by, step="started")
+    return period
+
+
+@transaction.atomic
+def period_extend(
+    *,
+    period: ReflectionPeriod,
+    by: User,
+    new_total_days: int,
+    ground: str,
+    decided_on: datetime.date,
+    ground_text: str = "",
+) -> Extension:
+    """Extend a running period to a new total length of at most 100 days from its start."""
+    period = _locked(period)
+    _require_running(period)
+    errors: dict = {}
+    _not_in_future(decided_on, "decided_on", errors)
+    if new_total_days is None or new_total_days > MAX_DAYS:
+        errors["new_total_days"] = _("A reflection period can last at most 100 days in total.")
+    elif new_total_days <= period.total_days:
+        errors["new_total_days"] = _(
+            "The new length must be longer than the %(days)s days granted so far."
+        ) % {"days": period.total_days}
+    if ground == ExtensionGround.OTHER and not ground_text.strip():
+        errors["ground_text"] = _("Explain the special reason.")
+    if decided_on and decided_on < period.starts_on:
+        errors["decided_on"] = _("The extension cannot be decided before the period started.")
+    if decided_on and period.ends_on and decided_on > period.ends_on:
+        errors["decided_on"] = _("The period had already ended on that date: it can no longer be extended.")
+    if errors:
+        raise ValidationError(errors)
+    extension = Extension(
+        period=period,
+        new_total_days=new_total_days,
+        ground=ground,
+        ground_text=ground_text.strip(),
+        decided_on=decided_on,
+        recorded_by=by,
+    )
+    extension.full_clean()
+    extension.save()
+    period.total_days = new_total_days
+    period.save(update_fields=["total_days"])
+    _refresh_deadline(period)
+    _event(period, by=by, occurred_on=decided_on, step="extended", days=new_total_days, ground=ground)
+    _audit(period, by=by, step="extended")
+    return extension
+
+
+@transaction.atomic
+def period_postpone(
+    *, period: ReflectionPeriod, by: User, from_date: datetime.date, reason: str
+) -> Postponement:
+    """Postpone the deadline while the authorities examine conditions in the home country."""
+    period = _locked(period)
+    _require_running(period)
+    errors: dict = {}
+    _not_in_future(from_date, "from_date", errors)
+    if from_date and from_date < period.starts_on:
+        errors["from_date"] = _("The postponement cannot start before the period.")
+    if period.postponements.filter(lifted_on__isnull=True).exists():
+        errors["from_date"] = _("The period is already postponed.")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for the postponement.")
+    if errors:
+        raise ValidationError(errors)
+    postponement = Postponement(period=period, from_date=from_date, reason=reason.strip(), recorded_by=by)
+    postponement.full_clean()
+    postponement.save()
+    _refresh_deadline(period)
+    _event(period, by=by, occurred_on=from_date, step="postponed")
+    _audit(period, by=by, step="postponed")
+    return postponement
+
+
+@transaction.atomic
+def period_lift_postponement(
+    *, period: ReflectionPeriod, by: User, lifted_on: datetime.date, new_ends_on: datetime.date | None = None
+) -> Postponement:
+    """Lift the open postponement: the remaining days continue, unless a new deadline was decided."""
+    period = _locked(period)
+    _require_running(period)
+    postponement = period.postponements.filter(lifted_on__isnull=True).first()
+    errors: dict = {}
+    if postponement is None:
+        raise ValidationError(_("The period is not postponed."))
+    _not_in_future(lifted_on, "lifted_on", errors)
+    if lifted_on and lifted_on < postponement.from_date:
+        errors["lifted_on"] = _("The postponement cannot be lifted before it started.")
+    if new_ends_on and lifted_on and new_ends_on < lifted_on:
+        errors["new_ends_on"] = _("The new deadline cannot be before the lift.")
+    if (
+        new_ends_on
+        and (new_ends_on - period.starts_on).days - (lifted_on - postponement.from_date).days > MAX_DAYS
+    ):
+        errors["new_ends_on"] = _("A reflection period can last at most 100 days in total.")
+    if errors:
+        raise ValidationError(errors)
+    postponement.lifted_on, postponement.new_ends_on = lifted_on, new_ends_on
+    postponement.save(update_fields=["lifted_on", "new_ends_on"])
+    _refresh_deadline(period)
+    _event(period, by=by, occurred_on=lifted_on, step="lifted")
+    _audit(period, by=by, step="lifted")
+    return postponement
+
+
+@transaction.atomic
+def period_end(
+    *, period: ReflectionPeriod, by: User, outcome: str, outcome_on: datetime.date
+) -> ReflectionPeriod:
+    """Record how the period ended (prepared return, left, disappeared, ...)."""
+    period = _locked(period)
+    _require_running(period)
+    errors: dict = {}
+    _not_in_future(outcome_on, "outcome_on", errors)
+    if outcome_on and outcome_on < period.starts_on:
+        errors["outcome_on"] = _("The outcome cannot be dated before the period started.")
+    if not outcome:
+        errors["outcome"] = _("Choose how the period ended.")
+    if errors:
+        raise ValidationError(errors)
+    period.outcome, period.outcome_on = outcome, outcome_on
+    period.full_clean()
+    period.save(update_fields=["outcome", "outcome_on"])
+    _event(period, by=by, occurred_on=outcome_on, step="ended", outcome=outcome)
+    _audit(period, by=by, step="ended")
+    return period
+
+
+# --- Reminders ----------------------------------------------------------------------------------------
+
+
+def _recipients(case: Case) -> list[User]:
+    """The contact person and the case team, active users only."""
+    users = {m.user for m in case.team.select_related("user") if m.user.is_active}
+    if case.contact_person is not None and case.contact_person.is_active:
+        users.add(case.contact_person)
+    return sorted(users, key=lambda u: u.pk)
+
+
+def due_milestone(period: ReflectionPeriod, today: datetime.date) -> tuple[str, int] | None:
+    """The milestone a running period has reached today, if any: the nearest of the configured days before
+    the deadline (a missed one is caught up), "consider_extension" for an unextended 30-day period, and once
+    a day "expired:<date>" after the deadline without an outcome."""
+    left = days_left(period.ends_on, today)
+    if left is None or not period.is_running:
+        return None
+    if left < 0:
+        return f"expired:{today.isoformat()}", left
+    reached = [m for m in settings.REFLECTION_MILESTONES if left <= m]
+    consider = settings.REFLECTION_CONSIDER_EXTENSION_DAYS
+    unextended = period.total_days == STANDARD_DAYS and not period.extensions.exists()
+    if unextended and left <= consider and (not reached or min(reached) > consider):
+        return "consider_extension", left
+    if reached:
+        return f"d{min(reached)}", left
+    return None
+
+
+def deadline_scan(*, today: datetime.date | None = None) -> int:
+    """Remind the contact person and the case team of each milestone reached, exactly once each.
+
+    The notification row is inserted before anything is sent, under a unique constraint, so a scan run twice
+    (or two at once) sends nothing more; the e-mail leaves through the outbox in the same transaction.
+    Returns the number of notifications created.
+    """
+    today = today or timezone.localdate()
+    created = 0
+    running = (
+        ReflectionPeriod.objects.filter(outcome="", ends_on__isnull=False)
+        .select_related("case", "case__contact_person")
+        .prefetch_related("extensions")
+    )
+    for period in running.iterator(chunk_size=500):
+        reached = due_milestone(period, today)
+        if reached is None:
+            continue
+        milestone, left = reached
+        for user in _recipients(period.case):
+            try:
+                with transaction.atomic():
+                    Notification.objects.create(
+                        recipient=user, period=period, case=period.case, milestone=milestone, days_left=left
+                    )
+                    if user.email:
+                        email_queue(to=user.email, subject=_subject(period, left), body=_body(period))
+            except IntegrityError:
+                continue  # someone else (another scan) already reminded this person of this milestone
+            created += 1
+    return created
+
+
+def _subject(period: ReflectionPeriod, left: int) -> str:
+    number = period.case.number
+    if left < 0:
+        return f"Frist overskredet i sag {number} / Deadline passed in case {number}"
+    return f"En frist i sag {number} nærmer sig / A deadline in case {number} is due"
+
+
+def _body(period: ReflectionPeriod) -> str:
+    link = f"{settings.SITE_URL}{reverse('reflection-dashboard')}"
+    return (
+        f"Refleksionsperioden i sag {period.case.number} har en frist {period.ends_on:%d.%m.%Y}.\n"
+        f"The reflection period in case {period.case.number} has a deadline on {period.ends_on:%Y-%m-%d}.\n\n"
+        f"{link}\n"
+    )
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications (all unread, or those ids) as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def calendar_token_renew(*, user: User) -> CalendarToken:
+    """Give the user a new secret calendar address; the old one stops working at once."""
+    token = secrets.token_urlsafe(32)
+    calendar, _created = CalendarToken.objects.update_or_create(user=user, defaults={"token": token})
+    audit_record(actor=user, action=AuditAction.CHANGED, target=calendar, target_label="calendar feed")
+    return calendar
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: User) -> None:
+    CalendarToken.objects.filter(user=user).delete()
