@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cases.models import CaseTeamMember
 from cases.selectors import case_list_for_user
 from cmm.permissions import has_role_permission
-from reflection.models import Notification, ReflectionPeriod
+from reflection.models import CalendarToken, Notification, ReflectionPeriod
 
 
 def period_list_for_user(
@@ -50,6 +51,14 @@ def unread_notification_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def calendar_token_get(*, token: str) -> CalendarToken:
+    """The calendar of an active user with an active membership; anything else is not found."""
+    calendar = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if calendar is None or not calendar.user.is_active or not calendar.user.memberships.active().exists():
+        raise Http404
+    return calendar
 
 
 def calendar_periods_for_user(*, user) -> QuerySet[ReflectionPeriod]:

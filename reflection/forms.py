@@ -1,0 +1,99 @@
+"""Forms of the reflection-period pages.
+
+They check shape only; the rules (30 and 100 days, dates, one running period, the Immigration Service's
+decision) live in reflection.services. Field names match the keys of the ValidationErrors the services raise,
+so a refused value is shown next to the field it concerns.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms.support import DateInput
+from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
+
+NO_NAMES = _("No names or other details that could identify the person.")
+
+
+def _date(label, *, required=True, help_text=""):
+    return forms.DateField(label=label, widget=DateInput, required=required, help_text=help_text)
+
+
+def _today_initial(kwargs: dict, *names: str) -> dict:
+    initial = dict(kwargs.pop("initial", None) or {})
+    for name in names:
+        initial.setdefault(name, timezone.localdate())
+    return initial
+
+
+def _text(label, *, required=True, help_text=NO_NAMES):
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+        max_length=2000,
+    )
+
+
+class PeriodStartForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PeriodKind.choices, widget=forms.RadioSelect)
+    starts_on = _date(_("Starts on"))
+    initial_days = forms.IntegerField(
+        label=_("Initial length (days)"),
+        initial=30,
+        help_text=_("30 days unless special reasons speak against it."),
+    )
+    short_reason = _text(_("Special reason for a shorter period"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initial"] = _today_initial(kwargs, "starts_on")
+        super().__init__(*args, **kwargs)
+
+
+class PeriodExtendForm(forms.Form):
+    new_total_days = forms.IntegerField(
+        label=_("New total length (days)"),
+        min_value=1,
+        help_text=_("Counted from the start of the period; at most 100 days in total."),
+    )
+    ground = forms.ChoiceField(label=_("Ground"), choices=[("", "—"), *ExtensionGround.choices])
+    ground_text = _text(_("Explanation"), required=False)
+    decided_on = _date(_("Decided on"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initial"] = _today_initial(kwargs, "decided_on")
+        super().__init__(*args, **kwargs)
+
+
+class PeriodPostponeForm(forms.Form):
+    from_date = _date(_("Postponed from"))
+    reason = _text(_("Reason"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initial"] = _today_initial(kwargs, "from_date")
+        super().__init__(*args, **kwargs)
+
+
+class PeriodLiftForm(forms.Form):
+    lifted_on = _date(_("Lifted on"))
+    new_ends_on = _date(
+        _("New deadline"),
+        required=False,
+        help_text=_(
+            "Only if a new deadline was decided; otherwise the remaining days continue after the lift."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initial"] = _today_initial(kwargs, "lifted_on")
+        super().__init__(*args, **kwargs)
+
+
+class PeriodEndForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *PeriodOutcome.choices])
+    outcome_on = _date(_("Date of the outcome"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initial"] = _today_initial(kwargs, "outcome_on")
+        super().__init__(*args, **kwargs)
