@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from reflection.dates import days_left, period_deadline
 from reflection.models import MAX_DAYS, CalendarToken, Extension, Notification, Postponement, ReflectionPeriod
 
 STANDARD_DAYS = 30
+logger = logging.getLogger(__name__)
 
 
 def _not_in_future(value, field: str, errors: dict) -> None:
@@ -262,7 +264,7 @@ def period_end(
 
 def _recipients(case: Case) -> list[User]:
     """The contact person and the case team, active users only."""
-    users = {m.user for m in case.team.select_related("user") if m.user.is_active}
+    users = {m.user for m in case.team.all() if m.user.is_active}  # prefetched by the scan
     if case.contact_person is not None and case.contact_person.is_active:
         users.add(case.contact_person)
     return sorted(users, key=lambda u: u.pk)
@@ -279,7 +281,7 @@ def due_milestone(period: ReflectionPeriod, today: datetime.date) -> tuple[str, 
         return f"expired:{today.isoformat()}", left
     reached = [m for m in settings.REFLECTION_MILESTONES if left <= m]
     consider = settings.REFLECTION_CONSIDER_EXTENSION_DAYS
-    unextended = period.total_days == STANDARD_DAYS and not period.extensions.exists()
+    unextended = period.total_days == STANDARD_DAYS and not period.extensions.all()  # prefetched by the scan
     if unextended and left <= consider and (not reached or min(reached) > consider):
         return "consider_extension", left
     if reached:
@@ -297,9 +299,10 @@ def deadline_scan(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     created = 0
     running = (
-        ReflectionPeriod.objects.filter(outcome="", ends_on__isnull=False)
+        # A soft-deleted case was registered by mistake: nobody is reminded of it any more.
+        ReflectionPeriod.objects.filter(outcome="", ends_on__isnull=False, case__deleted_at__isnull=True)
         .select_related("case", "case__contact_person")
-        .prefetch_related("extensions")
+        .prefetch_related("extensions", "case__team__user")
     )
     for period in running.iterator(chunk_size=500):
         reached = due_milestone(period, today)
@@ -316,6 +319,11 @@ def deadline_scan(*, today: datetime.date | None = None) -> int:
                         email_queue(to=user.email, subject=_subject(period, left), body=_body(period))
             except IntegrityError:
                 continue  # someone else (another scan) already reminded this person of this milestone
+            except Exception:
+                # One bad row (say an unusable e-mail address) must not stop everybody else's reminders;
+                # nothing of it was kept, so the next scan tries again.
+                logger.exception("Reminder %s of period %s to user %s failed", milestone, period.pk, user.pk)
+                continue
             created += 1
     return created
 
