@@ -27,9 +27,17 @@ STANDARD_DAYS = 30
 logger = logging.getLogger(__name__)
 
 
+# Dates before this are typing errors; far-past deadlines would also overflow the reminders' day counts.
+EARLIEST = datetime.date(1990, 1, 1)
+
+
 def _not_in_future(value, field: str, errors: dict) -> None:
-    if value is not None and value > timezone.localdate():
+    if value is None:
+        return
+    if value > timezone.localdate():
         errors[field] = _("The date cannot be in the future.")
+    elif value < EARLIEST:
+        errors[field] = _("Give a date in 1990 or later.")
 
 
 def _event(period: ReflectionPeriod, *, by: User | None, occurred_on: datetime.date, **data) -> None:
