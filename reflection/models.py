@@ -92,6 +92,8 @@ class Postponement(models.Model):
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
     # A new deadline decided when the postponement is lifted; otherwise the remaining days continue.
     new_ends_on = models.DateField(_("new deadline decided at the lift"), null=True, blank=True)
+    # The length granted when the new deadline was decided: a later extension adds its extra days to it.
+    total_days_at_lift = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

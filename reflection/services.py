@@ -237,7 +237,8 @@ def period_lift_postponement(
     if errors:
         raise ValidationError(errors)
     postponement.lifted_on, postponement.new_ends_on = lifted_on, new_ends_on
-    postponement.save(update_fields=["lifted_on", "new_ends_on"])
+    postponement.total_days_at_lift = period.total_days
+    postponement.save(update_fields=["lifted_on", "new_ends_on", "total_days_at_lift"])
     _refresh_deadline(period)
     _event(period, by=by, occurred_on=lifted_on, step="lifted")
     _audit(period, by=by, step="lifted")

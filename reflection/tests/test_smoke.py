@@ -48,3 +48,33 @@ def test_the_scan_reminds_each_person_once_per_milestone(identified_case, users_
     assert deadline_scan(today=datetime.date(2026, 4, 13)) == 1  # 7 days left
     assert deadline_scan(today=datetime.date(2026, 4, 13)) == 0
     assert Notification.objects.get().milestone == "d7"
+
+
+@time_machine.travel(datetime.datetime(2026, 5, 1, 10, tzinfo=datetime.UTC))
+def test_an_extension_after_a_lift_with_a_new_deadline_adds_its_days_to_that_deadline(
+    identified_case, users_a
+):
+    from reflection.services import period_lift_postponement, period_postpone
+
+    worker = users_a[Role.CASEWORKER]
+    period = period_start(
+        case=identified_case, by=worker, kind=PeriodKind.STATUTORY, starts_on=datetime.date(2026, 3, 21)
+    )
+    period_postpone(
+        period=period, by=worker, from_date=datetime.date(2026, 4, 1), reason="Home country review"
+    )
+    period_lift_postponement(
+        period=period, by=worker, lifted_on=datetime.date(2026, 4, 20), new_ends_on=datetime.date(2026, 5, 10)
+    )
+    period.refresh_from_db()
+    assert period.ends_on == datetime.date(2026, 5, 10)
+
+    period_extend(
+        period=period,
+        by=worker,
+        new_total_days=40,
+        ground=ExtensionGround.MEDICAL,
+        decided_on=datetime.date(2026, 5, 1),
+    )
+    period.refresh_from_db()
+    assert period.ends_on == datetime.date(2026, 5, 20)  # the 10 extra days follow the decided deadline
