@@ -28,6 +28,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from cases.selectors import case_list_for_user
+from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
 from outreach.filters import (
     ClinicConsultationFilter,
@@ -74,15 +75,6 @@ def _require(request, perm: str) -> None:
     """403 unless the user's role in the organisation they act for carries `perm`."""
     if request.membership is None or not has_role_permission(request.user, perm):
         raise PermissionDenied(_("Your role does not give access to this page."))
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: known fields get theirs, the rest goes above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _query_without(request, *keys: str) -> str:
@@ -230,7 +222,7 @@ class _RecordFormView(LoginRequiredMixin, View):
             try:
                 self.save(request, form, record)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, self.success_message)
                 return redirect(self.list_url)

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from cases.choices import CaseStatus
 from cases.client_codes import client_code_normalise
 from cases.selectors import case_list_for_user
+from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
 from outreach.exports import csv_response
 from outreach.filters import ContactFilter
@@ -48,15 +49,6 @@ FILTER_KEYS = ("date_from", "date_to", "venue", "worker", "indicators", "city")
 def _require(request, perm: str, message: str) -> None:
     if request.membership is None or not has_role_permission(request.user, perm):
         raise PermissionDenied(message)
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: known fields get theirs, the rest goes above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _linkable_cases(request, *, keep_case_id: int | None = None):
@@ -205,7 +197,7 @@ class ContactCreateView(LoginRequiredMixin, View):
                     **form.service_values(),
                 )
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 _remember(request, contact, token)
                 _saved_message(request, contact.pk, _("Contact saved."))
@@ -235,7 +227,7 @@ class ContactUpdateView(LoginRequiredMixin, View):
             try:
                 contact_update(contact=contact, by=request.user, **form.service_values())
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, _("The contact was saved."))
                 return redirect("contact-list")
@@ -270,7 +262,7 @@ class ContactLinkView(LoginRequiredMixin, View):
                 try:
                     contact_link_case(contact=contact, case=case, by=request.user)
                 except ValidationError as exc:
-                    _attach_errors(form, exc)
+                    attach_service_errors(form, exc)
                 else:
                     messages.success(
                         request,
