@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
-from cmm.models import AuditAction, User
+from cmm.models import AuditAction, Membership, User
 from cmm.services import audit_record, email_queue
 from identification.choices import Authority, Outcome, TaskKind, TaskStatus
 from identification.models import Decision, IdentificationTask
@@ -272,11 +272,17 @@ def period_end(
 
 
 def _recipients(case: Case) -> list[User]:
-    """The contact person and the case team, active users only."""
+    """The contact person and the case team who are still active members of the case's organisation
+    (someone who has left it is not told about the case any more)."""
     users = {m.user for m in case.team.all() if m.user.is_active}  # prefetched by the scan
     if case.contact_person is not None and case.contact_person.is_active:
         users.add(case.contact_person)
-    return sorted(users, key=lambda u: u.pk)
+    members = set(
+        Membership.objects.active()
+        .filter(organisation_id=case.organisation_id, user_id__in=[u.pk for u in users])
+        .values_list("user_id", flat=True)
+    )
+    return sorted((u for u in users if u.pk in members), key=lambda u: u.pk)
 
 
 def due_milestone(period: ReflectionPeriod, today: datetime.date) -> tuple[str, int] | None:

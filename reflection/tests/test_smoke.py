@@ -78,3 +78,19 @@ def test_an_extension_after_a_lift_with_a_new_deadline_adds_its_days_to_that_dea
     )
     period.refresh_from_db()
     assert period.ends_on == datetime.date(2026, 5, 20)  # the 10 extra days follow the decided deadline
+
+
+def test_someone_who_left_the_organisation_is_not_reminded(identified_case, users_a):
+    from cmm.services import membership_change
+
+    worker = users_a[Role.CASEWORKER]
+    with time_machine.travel(datetime.datetime(2026, 3, 22, 10, tzinfo=datetime.UTC)):
+        period_start(
+            case=identified_case, by=worker, kind=PeriodKind.STATUTORY, starts_on=datetime.date(2026, 3, 21)
+        )
+    membership_change(
+        membership=worker.memberships.get(), role=Role.CASEWORKER, is_active=False, by=users_a[Role.ORG_ADMIN]
+    )
+
+    assert deadline_scan(today=datetime.date(2026, 4, 13)) == 0
+    assert not Notification.objects.exists()
