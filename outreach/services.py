@@ -14,7 +14,7 @@ from cases.choices import AgeBand, EventKind, Gender
 from cases.client_codes import client_code_normalise
 from cases.models import Case, CaseEvent
 from cases.selectors import case_list_for_user
-from cmm.models import Organisation, User
+from cmm.models import Organisation, Region, User
 from cmm.permissions import user_can
 from outreach.choices import Indicator, OutreachService
 from outreach.models import (
@@ -121,6 +121,9 @@ def _contact_apply(contact: Contact, *, by: User, values: dict) -> None:
         values["services_offered"] = _check_choices(
             values["services_offered"], OutreachService.values, "services_offered", errors
         )
+    # A contact happens in one region; "nationwide" stays only on a record that already has it.
+    if values.get("region") == Region.NATIONAL and contact.region != Region.NATIONAL:
+        errors["region"] = _("Choose the region where the contact took place.")
     if values.get("client_code"):
         try:
             values["client_code"] = client_code_normalise(values["client_code"])

@@ -105,13 +105,6 @@ class ContactWriteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, allow_blank=True, required=False)
     police_raid = VisibleRaidField(allow_null=True, required=False)
 
-    def validate_region(self, value):
-        # As on the page: a contact happens in one region; "nationwide" stays only where it already is.
-        contact = self.context.get("contact")
-        if value == Region.NATIONAL and getattr(contact, "region", "") != Region.NATIONAL:
-            raise serializers.ValidationError(_("Choose the region where the contact took place."))
-        return value
-
 
 class ContactLinkSerializer(serializers.Serializer):
     case = VisibleCaseField(help_text="Id of a case your organisation sees.")
