@@ -19,6 +19,7 @@ NAV_ENTRIES = [
     NavEntry("home", _("Overview")),
     NavEntry("case-list", _("Cases"), "cases.view_case"),
     NavEntry("reflection-dashboard", _("Deadlines"), "reflection.view_reflectionperiod"),
+    NavEntry("referral-incoming", _("Referrals"), "referrals.view_referral"),
     NavEntry("identification-queue", _("Decisions to make"), "identification.add_decision"),
     NavEntry("identification-tasks", _("Tasks"), "identification.view_identificationtask"),
     NavEntry("contact-create", _("Log a contact"), "outreach.add_contact"),
@@ -26,6 +27,7 @@ NAV_ENTRIES = [
     NavEntry("hotline-list", _("Hotline"), "outreach.view_hotlinecall"),
     NavEntry("outreach-home", _("Activity"), "outreach.view_meetingplacesession"),
     NavEntry("activity-import", _("Import activity"), "outreach.import_activity"),
+    NavEntry("referral-group-list", _("Referral groups"), "referrals.view_referralgroup"),
     NavEntry("member-list", _("Members"), "cmm.view_membership"),
     NavEntry("api-docs", _("API")),
 ]

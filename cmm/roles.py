@@ -13,7 +13,7 @@ from cmm.models import Role
 
 ROLE_GROUP_PREFIX = "role:"
 
-_EVERYONE = ["cmm.view_organisation"]
+_EVERYONE = ["cmm.view_organisation", "referrals.view_referralgroup"]
 
 _CASE_WORK = [
     "cases.view_case",
@@ -49,6 +49,10 @@ _REFLECTION = [
     "reflection.change_reflectionperiod",
 ]
 
+_REFERRALS = ["referrals.view_referral", "referrals.add_referral", "referrals.change_referral"]
+
+_RETURNS = ["referrals.view_returnplan", "referrals.add_returnplan", "referrals.change_returnplan"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Outreach workers see their organisation's cases (to link contacts), and details only on a case team.
     Role.OUTREACH_WORKER: [
@@ -58,7 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_OUTREACH,
         "identification.view_presentation",
     ],
-    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH, *_PRESENT, *_REFLECTION],
+    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH, *_PRESENT, *_REFLECTION, *_REFERRALS, *_RETURNS],
     # Coordinators run the hotline and police-raid coordination and import historical registrations.
     Role.COORDINATOR: [
         *_EVERYONE,
@@ -66,8 +70,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_OUTREACH,
         *_PRESENT,
         *_REFLECTION,
+        *_REFERRALS,
+        *_RETURNS,
         "identification.add_decision",
         "outreach.import_activity",
+        # Only a coordinator may send a referral without the person's consent (with a written reason), and
+        # CMM's coordinators run the referral groups.
+        "referrals.override_consent",
+        "referrals.manage_referralgroup",
         "cmm.view_auditevent",
     ],
     # The Immigration Service liaison sees the cases presented to it, records police assessments and decides.
@@ -83,6 +93,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "identification.add_decision",
         "identification.view_identificationtask",
         "reflection.view_reflectionperiod",
+        # The Immigration Service plans the returns of people without legal residence with IOM.
+        "referrals.view_returnplan",
+        "referrals.change_returnplan",
     ],
     # Analysts see counts, never identities, and no case files.
     Role.ANALYST: [*_EVERYONE],

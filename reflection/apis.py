@@ -150,8 +150,22 @@ class PeriodDetailSerializer(PeriodSerializer):
 class NotificationSerializer(serializers.ModelSerializer):
     """A reminder: which case (by number), which milestone, the days left when it was sent."""
 
-    case = CaseRefSerializer(read_only=True)
-    period = serializers.IntegerField(source="period_id", read_only=True)
+    case = CaseRefSerializer(read_only=True, allow_null=True, help_text="None for a referral-group action.")
+    period = serializers.IntegerField(
+        source="period_id", read_only=True, allow_null=True, help_text="The reflection period, if about one."
+    )
+    return_follow_up = serializers.IntegerField(
+        source="return_follow_up_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The return follow-up, if any.",
+    )
+    group_action = serializers.IntegerField(
+        source="group_action_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The referral-group follow-up action, if any.",
+    )
     milestone = serializers.CharField(
         read_only=True,
         help_text='"d14", "d7", "d3", "d1", "d0" before the deadline, "consider_extension", or '
@@ -161,7 +175,18 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "case", "period", "milestone", "days_left", "created_at", "read", "read_at"]
+        fields = [
+            "id",
+            "case",
+            "period",
+            "return_follow_up",
+            "group_action",
+            "milestone",
+            "days_left",
+            "created_at",
+            "read",
+            "read_at",
+        ]
         read_only_fields = fields
 
     def get_read(self, notification) -> bool:

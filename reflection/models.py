@@ -111,12 +111,32 @@ class Postponement(models.Model):
 
 
 class Notification(models.Model):
-    """One reminder to one person about one milestone of one period: written once (the unique constraint),
-    in the app at once and by e-mail through the outbox. Never identifying: it names the case number."""
+    """One reminder to one person about one milestone of one deadline: written once (the unique constraints),
+    in the app at once and by e-mail through the outbox. Never identifying: it names the case number.
+
+    The deadline is a reflection period's, a return plan's follow-up (with its case), or a referral-group
+    follow-up action (no case); exactly one of the three is set.
+    """
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    period = models.ForeignKey(ReflectionPeriod, on_delete=models.CASCADE, related_name="notifications")
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(
+        ReflectionPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    return_follow_up = models.ForeignKey(
+        "referrals.ReturnFollowUp",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    group_action = models.ForeignKey(
+        "referrals.MeetingAction",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     milestone = models.CharField(max_length=40)
     days_left = models.SmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -128,6 +148,22 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "milestone", "recipient"], name="one_reminder_per_milestone"
+            ),
+            models.UniqueConstraint(
+                fields=["return_follow_up", "milestone", "recipient"],
+                condition=Q(return_follow_up__isnull=False),
+                name="one_reminder_per_follow_up_milestone",
+            ),
+            models.UniqueConstraint(
+                fields=["group_action", "milestone", "recipient"],
+                condition=Q(group_action__isnull=False),
+                name="one_reminder_per_action_milestone",
+            ),
+            models.CheckConstraint(
+                name="notification_about_exactly_one_deadline",
+                condition=Q(period__isnull=False, return_follow_up__isnull=True, group_action__isnull=True)
+                | Q(period__isnull=True, return_follow_up__isnull=False, group_action__isnull=True)
+                | Q(period__isnull=True, return_follow_up__isnull=True, group_action__isnull=False),
             ),
         ]
 

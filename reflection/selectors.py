@@ -44,7 +44,9 @@ def periods_of_case(*, user, case) -> QuerySet[ReflectionPeriod]:
 
 
 def notification_list_for_user(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("case", "period")
+    return Notification.objects.filter(recipient=user).select_related(
+        "case", "period", "return_follow_up", "group_action__meeting__group"
+    )
 
 
 def unread_notification_count(*, user) -> int:

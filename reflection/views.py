@@ -314,9 +314,22 @@ class PeriodEndView(PeriodFormView):
 
 def notification_message(notification) -> str:
     """The text of a reminder, built from its milestone; it names the case number only."""
-    number = notification.case.number
     milestone = notification.milestone
     left = notification.days_left
+    if notification.group_action_id is not None:
+        group = notification.group_action.meeting.group.name
+        if milestone.startswith("overdue"):
+            return _("A follow-up action of %(group)s is overdue.") % {"group": group}
+        if left <= 0:
+            return _("A follow-up action of %(group)s is due today.") % {"group": group}
+        return ngettext(
+            "A follow-up action of %(group)s is due in %(days)s day.",
+            "A follow-up action of %(group)s is due in %(days)s days.",
+            left,
+        ) % {"group": group, "days": left}
+    number = notification.case.number
+    if notification.return_follow_up_id is not None:
+        return _("A follow-up after the return in case %(number)s is due.") % {"number": number}
     if milestone.startswith("expired"):
         return _("The deadline in case %(number)s has passed and no outcome is recorded.") % {
             "number": number
@@ -336,6 +349,15 @@ def notification_message(notification) -> str:
     ) % {"number": number, "days": left}
 
 
+def notification_link(notification) -> str:
+    """Where a reminder leads: the referral group, the return plan or the case's reflection periods."""
+    if notification.group_action_id is not None:
+        return reverse("referral-group-detail", args=[notification.group_action.meeting.group_id])
+    if notification.return_follow_up_id is not None:
+        return reverse("return-plan-detail", args=[notification.return_follow_up.plan_id])
+    return reverse("case-reflection", args=[notification.case_id])
+
+
 class NotificationListView(LoginRequiredMixin, View):
     """The user's reminders, newest first, unread ones highlighted; a POST marks them all as read."""
 
@@ -345,6 +367,7 @@ class NotificationListView(LoginRequiredMixin, View):
         )
         for notification in page:
             notification.message = notification_message(notification)
+            notification.link = notification_link(notification)
         return render(request, "reflection/notification_list.html", {"page": page})
 
     def post(self, request):

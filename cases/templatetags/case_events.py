@@ -107,6 +107,14 @@ def _sentence(kind: str, data: dict) -> str:
             "kind": _label(ActivityKind, data["activity_kind"]),
             "status": _label(ActivityStatus, data["status"]).lower(),
         }
+    if kind == EventKind.REFERRAL:
+        from referrals.sentences import referral  # referrals builds on cases
+
+        return referral.sentence(data)
+    if kind == EventKind.RETURN:
+        from referrals.sentences import returns
+
+        return returns.sentence(data)
     raise KeyError(kind)
 
 

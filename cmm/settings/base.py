@@ -240,6 +240,8 @@ REFLECTION_MILESTONES = [
     int(d) for d in env.list("REFLECTION_MILESTONES", default=["14", "7", "3", "1", "0"])
 ]
 REFLECTION_CONSIDER_EXTENSION_DAYS = env.int("REFLECTION_CONSIDER_EXTENSION_DAYS", default=5)
+# Referral-group follow-up actions: reminded these many days before their due date, then daily while overdue.
+GROUP_ACTION_MILESTONES = [int(d) for d in env.list("GROUP_ACTION_MILESTONES", default=["7", "1", "0"])]
 CELERY_BEAT_SCHEDULE = {
     "reflection-deadline-scan": {
         "task": "reflection.tasks.deadline_scan_task",
@@ -249,6 +251,16 @@ CELERY_BEAT_SCHEDULE = {
     "identification-overdue-tasks": {
         "task": "identification.tasks.tasks_remind_overdue_task",
         "schedule": timedelta(hours=env.int("IDENTIFICATION_REMINDER_HOURS", default=6)),
+    },
+    # Return follow-ups (one and three months after departure) and referral-group actions: each reminder
+    # once, under the same unique-notification rule as the reflection milestones.
+    "return-follow-up-scan": {
+        "task": "referrals.tasks.follow_up_scan_task",
+        "schedule": timedelta(minutes=env.int("REFERRALS_SCAN_MINUTES", default=60)),
+    },
+    "group-action-scan": {
+        "task": "referrals.tasks.action_scan_task",
+        "schedule": timedelta(minutes=env.int("REFERRALS_SCAN_MINUTES", default=60)),
     },
     # The outbox sweep: e-mails whose task was lost (broker down, worker killed) are queued again.
     "email-outbox-flush": {

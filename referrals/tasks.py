@@ -1,0 +1,19 @@
+"""Celery entry points of referrals: the reminder scans of return follow-ups and referral-group actions."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def follow_up_scan_task() -> int:
+    # Exactly once per (follow-up, milestone, recipient), by a unique constraint: re-runs are harmless.
+    from referrals.services.returns import follow_up_scan
+
+    return follow_up_scan()
+
+
+@shared_task(acks_late=True)
+def action_scan_task() -> int:
+    # Exactly once per (action, milestone, recipient), by a unique constraint: re-runs are harmless.
+    from referrals.services.groups import action_scan
+
+    return action_scan()
