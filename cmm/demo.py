@@ -63,6 +63,7 @@ def seed_demo() -> dict:
                 created["memberships"] += 1
 
     created["cases"] = _seed_demo_cases(by_prefix)
+    created["referral_groups"] = _seed_demo_referrals(by_prefix)
 
     if not User.objects.filter(username="admin").exists():
         admin = User(
@@ -151,4 +152,80 @@ def _seed_demo_cases(by_prefix: dict) -> int:
         exploitations=[(ExploitationType.FORCED_CRIME, "")],
         estimated_age=16,
     )
+    return 3
+
+
+def _seed_demo_referrals(by_prefix: dict) -> int:
+    """Members and a meeting for the København referral group, a referral of the first demo case to CMM
+    waiting for an answer, and a draft return plan (only on the first run). Returns the members added."""
+    import datetime
+    from decimal import Decimal
+
+    from cases.models import Case
+    from referrals.choices import ComponentKind, ConsentScope, MemberSector, ReferralKind, ReferralReason
+    from referrals.models import GroupMember, ReferralGroup
+    from referrals.services.groups import action_add, meeting_create, member_add
+    from referrals.services.referrals import referral_send
+    from referrals.services.returns import component_add, return_plan_create
+
+    group = ReferralGroup.objects.filter(region="kobenhavn").first()
+    if group is None or GroupMember.objects.filter(group=group).exists():
+        return 0
+    coordinator = User.objects.get(username="coordinator")
+    caseworker = User.objects.get(username="caseworker")
+    today = timezone.localdate()
+    cmm_member = member_add(
+        group=group, by=coordinator, sector=MemberSector.CMM, organisation=by_prefix["CMM"], user=coordinator
+    )
+    reden_member = member_add(
+        group=group, by=coordinator, sector=MemberSector.NGO, organisation=by_prefix["REDEN"], user=caseworker
+    )
+    member_add(
+        group=group,
+        by=coordinator,
+        sector=MemberSector.POLICE,
+        organisation_name="Københavns Politi",
+        name="Politikommissær (demo)",
+    )
+    meeting = meeting_create(
+        group=group,
+        by=coordinator,
+        starts_at=timezone.now() - datetime.timedelta(days=14),
+        place="CMM, København",
+        agenda="1. Erfaringer fra razziaer\n2. Boligsituationen for mænd",
+        minutes="Drøftet samarbejdet om razziaer og behovet for flere alternative boliger til mænd.",
+        attendees=[cmm_member, reden_member],
+    )
+    action_add(
+        meeting=meeting,
+        by=coordinator,
+        description="Send oversigt over ledige alternative boliger til gruppen",
+        due_on=today + datetime.timedelta(days=5),
+        owner=reden_member,
+    )
+    meeting_create(
+        group=group,
+        by=coordinator,
+        starts_at=timezone.now() + datetime.timedelta(days=30),
+        place="CMM, København",
+        agenda="1. Opfølgning\n2. Emner til den nationale gruppe",
+    )
+    first = Case.objects.filter(organisation=by_prefix["REDEN"]).order_by("opened_on", "pk").first()
+    if first is not None:
+        referral_send(
+            case=first,
+            by=caseworker,
+            to_organisation=by_prefix["CMM"],
+            kind=ReferralKind.SHARE,
+            reason=ReferralReason.CONTACT_PERSON,
+            request_note="Udpegning af kontaktperson efter identifikation.",
+            consent_given=True,
+            consent_on=today - datetime.timedelta(days=2),
+            consent_scope=ConsentScope.FACTS,
+        )
+        plan = return_plan_create(
+            case=first, by=caseworker, destination_country="NG", destination_city="Benin City"
+        )
+        component_add(plan=plan, by=caseworker, kind=ComponentKind.RECEPTION, budget_amount=Decimal("2000"))
+        component_add(plan=plan, by=caseworker, kind=ComponentKind.HOUSING, budget_amount=Decimal("6000"))
     return 3

@@ -57,7 +57,14 @@ class PeriodExtendForm(forms.Form):
         min_value=1,
         help_text=_("Counted from the start of the period; at most 100 days in total."),
     )
-    ground = forms.ChoiceField(label=_("Ground"), choices=[("", "—"), *ExtensionGround.choices])
+    ground = forms.ChoiceField(
+        label=_("Ground"),
+        choices=[("", "—"), *ExtensionGround.choices],
+        help_text=_(
+            "Cooperation on a prepared return needs the case's return plan being prepared (draft, sent to "
+            "IOM or approved)."
+        ),
+    )
     ground_text = _text(_("Explanation"), required=False)
     decided_on = _date(_("Decided on"))
 

@@ -140,6 +140,14 @@ def period_start(
     return period
 
 
+def _return_in_preparation(case: Case) -> bool:
+    """Whether the case has a return plan before departure (referrals builds on reflection: imported here)."""
+    from referrals.choices import PREPARING_RETURN_STATUSES
+    from referrals.models import ReturnPlan
+
+    return ReturnPlan.objects.filter(case=case, status__in=PREPARING_RETURN_STATUSES).exists()
+
+
 @transaction.atomic
 def period_extend(
     *,
@@ -163,6 +171,11 @@ def period_extend(
         ) % {"days": period.total_days}
     if ground == ExtensionGround.OTHER and not ground_text.strip():
         errors["ground_text"] = _("Explain the special reason.")
+    if ground == ExtensionGround.PREPARED_RETURN and not _return_in_preparation(period.case):
+        errors["ground"] = _(
+            "Record the return plan first: cooperation on a prepared return is a ground for extension only "
+            "while the case has a return plan being prepared (draft, sent to IOM or approved)."
+        )
     if decided_on and decided_on < period.starts_on:
         errors["decided_on"] = _("The extension cannot be decided before the period started.")
     if decided_on and period.ends_on and decided_on > period.ends_on:
@@ -271,9 +284,10 @@ def period_end(
 # --- Reminders ----------------------------------------------------------------------------------------
 
 
-def _recipients(case: Case) -> list[User]:
+def reminder_recipients(case: Case) -> list[User]:
     """The contact person and the case team who are still active members of the case's organisation
-    (someone who has left it is not told about the case any more)."""
+    (someone who has left it is not told about the case any more). Expects `case.team__user` prefetched;
+    referrals.services.returns reuses it for the return follow-ups."""
     users = {m.user for m in case.team.all() if m.user.is_active}  # prefetched by the scan
     if case.contact_person is not None and case.contact_person.is_active:
         users.add(case.contact_person)
@@ -324,7 +338,7 @@ def deadline_scan(*, today: datetime.date | None = None) -> int:
         if reached is None:
             continue
         milestone, left = reached
-        for user in _recipients(period.case):
+        for user in reminder_recipients(period.case):
             try:
                 with transaction.atomic():
                     Notification.objects.create(

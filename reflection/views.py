@@ -30,6 +30,7 @@ from cases.selectors import case_get_for_user
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
 from identification.selectors import task_list_for_user
+from referrals.selectors.returns import return_plan_of_case_for_user
 from reflection import services
 from reflection.choices import PeriodKind
 from reflection.dates import days_left
@@ -166,6 +167,8 @@ class CasePeriodsView(LoginRequiredMixin, View):
             "reflection/case_periods.html",
             {
                 "case": case,
+                # A return plan being prepared is a ground for extension: the page shows it with a link.
+                "return_plan": return_plan_of_case_for_user(user=request.user, case=case),
                 "periods": periods,
                 "running": running,
                 "can_start": running is None and has_role_permission(request.user, ADD),

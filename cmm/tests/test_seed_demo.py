@@ -33,3 +33,18 @@ def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_seed_demo_fills_a_referral_group_and_a_pending_referral_once():
+    from referrals.choices import ReferralStatus
+    from referrals.models import GroupMeeting, GroupMember, MeetingAction, Referral, ReturnPlan
+
+    call_command("seed_demo", "--allow-without-debug")
+    call_command("seed_demo", "--allow-without-debug")
+
+    assert GroupMember.objects.filter(group__region="kobenhavn").count() == 3
+    assert GroupMeeting.objects.count() == 2
+    assert MeetingAction.objects.filter(done_on__isnull=True).count() == 1
+    referral = Referral.objects.get()
+    assert (referral.status, referral.to_organisation.case_prefix) == (ReferralStatus.PENDING, "CMM")
+    assert ReturnPlan.objects.get().components.count() == 2

@@ -92,7 +92,7 @@ class GroupMember(models.Model):
 
 
 class GroupMeeting(models.Model):
-    """A meeting of a referral group. Minutes never name a case (referrals.rules refuses case numbers)."""
+    """A meeting of a referral group. Minutes never name a case (referrals.minutes refuses case numbers)."""
 
     group = models.ForeignKey(ReferralGroup, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField(_("date and time"))

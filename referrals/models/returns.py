@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 
 from referrals.choices import (
     ACTIVE_RETURN_STATUSES,
+    PREPARING_RETURN_STATUSES,
     ComponentKind,
     ComponentStatus,
     Currency,
@@ -102,6 +103,11 @@ class ReturnPlan(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RETURN_STATUSES
+
+    @property
+    def is_preparing(self) -> bool:
+        """Before departure: a ground for extending the reflection period."""
+        return self.status in PREPARING_RETURN_STATUSES
 
 
 class ReturnStatusChange(models.Model):

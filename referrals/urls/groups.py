@@ -1,12 +1,42 @@
-from django.http import Http404
+"""Referral-group pages under /referrals/groups/. Only ids appear in these URLs."""
+
 from django.urls import path
 
-
-def _pending(request, **kwargs):  # replaced by the real views of this module
-    raise Http404
-
+from referrals.views import groups as views
 
 urlpatterns = [
-    path("groups/", _pending, name="referral-group-list"),
-    path("groups/<int:pk>/", _pending, name="referral-group-detail"),
+    path("groups/", views.GroupListView.as_view(), name="referral-group-list"),
+    path("groups/<int:pk>/", views.GroupDetailView.as_view(), name="referral-group-detail"),
+    path("groups/<int:pk>/members/add/", views.MemberAddView.as_view(), name="referral-group-member-add"),
+    path("groups/members/<int:pk>/", views.MemberEditView.as_view(), name="referral-group-member-edit"),
+    path("groups/members/<int:pk>/end/", views.MemberEndView.as_view(), name="referral-group-member-end"),
+    path("groups/<int:pk>/meetings/", views.MeetingListView.as_view(), name="referral-group-meeting-list"),
+    path(
+        "groups/<int:pk>/meetings/new/",
+        views.MeetingCreateView.as_view(),
+        name="referral-group-meeting-create",
+    ),
+    path(
+        "groups/meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="referral-group-meeting-detail"
+    ),
+    path(
+        "groups/meetings/<int:pk>/edit/", views.MeetingEditView.as_view(), name="referral-group-meeting-edit"
+    ),
+    path(
+        "groups/meetings/<int:pk>/actions/new/",
+        views.ActionAddView.as_view(),
+        name="referral-group-action-add",
+    ),
+    path(
+        "groups/actions/<int:pk>/done/",
+        views.ActionCompleteView.as_view(),
+        name="referral-group-action-complete",
+    ),
+    path("groups/<int:pk>/topics/new/", views.TopicAddView.as_view(), name="referral-group-topic-add"),
+    path(
+        "groups/topics/<int:pk>/escalate/",
+        views.TopicEscalateView.as_view(),
+        name="referral-group-topic-escalate",
+    ),
+    path("groups/topics/<int:pk>/close/", views.TopicCloseView.as_view(), name="referral-group-topic-close"),
 ]

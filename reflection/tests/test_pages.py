@@ -16,6 +16,7 @@ from django.utils import formats, translation
 from cases.choices import ResidenceStatus
 from cmm.models import Role
 from cmm.tests.factories import TEST_PASSWORD
+from referrals.services.returns import return_plan_create
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.models import ReflectionPeriod
 from reflection.services import deadline_scan, period_postpone, period_start
@@ -129,6 +130,8 @@ def test_an_action_plan_period_starts_for_a_legal_resident(users_a, caseworker, 
 
 
 def test_an_extension_to_100_days_shows_the_new_deadline(period, caseworker, login):
+    # Cooperation on a prepared return is a ground while the case has a return plan being prepared.
+    return_plan_create(case=period.case, by=caseworker, destination_country="NG")
     client = login(caseworker)
     assert client.get(reverse("reflection-extend", args=[period.pk])).status_code == 200
 

@@ -285,7 +285,7 @@ def test_an_extension_decided_after_the_deadline_is_refused(case_a, worker):
                 period=period,
                 by=worker,
                 new_total_days=60,
-                ground=ExtensionGround.PREPARED_RETURN,
+                ground=ExtensionGround.MEDICAL,
                 decided_on=D(2026, 4, 5),
             )
         assert "decided_on" in _messages(excinfo)
@@ -294,7 +294,7 @@ def test_an_extension_decided_after_the_deadline_is_refused(case_a, worker):
             period=period,
             by=worker,
             new_total_days=60,
-            ground=ExtensionGround.PREPARED_RETURN,
+            ground=ExtensionGround.MEDICAL,
             decided_on=D(2026, 4, 4),
         )
     period.refresh_from_db()

@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from cmm.models import Role
+from referrals.services.returns import return_plan_create
 from reflection.choices import ExtensionGround, PeriodKind
 from reflection.models import Notification
 from reflection.services import deadline_scan, period_extend, period_start
@@ -28,6 +29,8 @@ def test_a_statutory_period_runs_30_days_and_extends_to_at_most_100(identified_c
             ground=ExtensionGround.MEDICAL,
             decided_on=datetime.date(2026, 4, 1),
         )
+    # Cooperation on a prepared return is a ground while the case has a return plan being prepared.
+    return_plan_create(case=identified_case, by=worker, destination_country="NG")
     period_extend(
         period=period,
         by=worker,

@@ -14,6 +14,9 @@ from cmm.demo import seed_demo
 from cmm.models import User
 from identification.choices import Outcome, PresentedBy
 from identification.services import decision_record, presentation_create
+from referrals.choices import PREPARING_RETURN_STATUSES
+from referrals.models import ReturnPlan
+from referrals.services.returns import return_plan_create
 from reflection.choices import ExtensionGround, PeriodKind
 from reflection.services import period_start
 from tests.browser.conftest import MOBILE
@@ -43,6 +46,10 @@ def test_caseworker_extends_a_period_to_100_days_and_sees_the_deadline_on_the_da
         exploitation_types=["sexual"],
     )
     period = period_start(case=case, by=caseworker, kind=PeriodKind.STATUTORY, starts_on=today)
+    # Cooperation on a prepared return is a ground for extension while a return plan is being prepared (the
+    # demo may have drafted one already).
+    if not ReturnPlan.objects.filter(case=case, status__in=PREPARING_RETURN_STATUSES).exists():
+        return_plan_create(case=case, by=caseworker, destination_country="NG")
     new_deadline = today + datetime.timedelta(days=100)
     with translation.override("da"):
         deadline_text = formats.date_format(new_deadline, "SHORT_DATE_FORMAT")
