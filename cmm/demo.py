@@ -164,12 +164,13 @@ def _seed_demo_referrals(by_prefix: dict) -> int:
     from cases.models import Case
     from referrals.choices import ComponentKind, ConsentScope, MemberSector, ReferralKind, ReferralReason
     from referrals.models import GroupMember, ReferralGroup
-    from referrals.services.groups import action_add, meeting_create, member_add
+    from referrals.services.groups import action_add, meeting_create, member_add, referral_groups_ensure
     from referrals.services.referrals import referral_send
     from referrals.services.returns import component_add, return_plan_create
 
-    group = ReferralGroup.objects.filter(region="kobenhavn").first()
-    if group is None or GroupMember.objects.filter(group=group).exists():
+    referral_groups_ensure()
+    group = ReferralGroup.objects.get(region="kobenhavn")
+    if GroupMember.objects.filter(group=group).exists():
         return 0
     coordinator = User.objects.get(username="coordinator")
     caseworker = User.objects.get(username="caseworker")

@@ -20,6 +20,7 @@ NAV_ENTRIES = [
     NavEntry("case-list", _("Cases"), "cases.view_case"),
     NavEntry("reflection-dashboard", _("Deadlines"), "reflection.view_reflectionperiod"),
     NavEntry("referral-incoming", _("Referrals"), "referrals.view_referral"),
+    NavEntry("return-plan-list", _("Returns"), "referrals.view_returnplan"),
     NavEntry("identification-queue", _("Decisions to make"), "identification.add_decision"),
     NavEntry("identification-tasks", _("Tasks"), "identification.view_identificationtask"),
     NavEntry("contact-create", _("Log a contact"), "outreach.add_contact"),

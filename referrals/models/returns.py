@@ -26,7 +26,7 @@ User = settings.AUTH_USER_MODEL
 
 class ReturnPlan(models.Model):
     """The plan of one person's prepared return. The responsible body is derived from the residence status
-    (referrals.rules); the status moves only along the workflow in referrals.rules (no skips)."""
+    (referrals.routing); the status moves only along the workflow in referrals.services.returns (no skips)."""
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="return_plans", verbose_name=_("case")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from cmm.models import AuditAction, Membership, Organisation, User
 from cmm.permissions import active_membership
 from cmm.services import audit_record, email_queue
-from referrals.choices import GroupKind, TopicStatus
+from referrals.choices import GroupKind, GroupRegion, TopicStatus
 from referrals.minutes import case_number_errors
 from referrals.models import GroupMeeting, GroupMember, GroupTopic, MeetingAction, ReferralGroup
 from reflection.models import Notification
@@ -34,6 +34,34 @@ logger = logging.getLogger(__name__)
 # Dates before this are typing errors; so are dates this far ahead.
 EARLIEST = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 5
+
+
+# The national referral mechanism (DESIGN.md §2). The data migration 0002 creates these from a frozen copy.
+NATIONAL_GROUP_NAME = "Den nationale henvisningsgruppe"
+REGIONAL_GROUP_NAMES = {
+    GroupRegion.NORDJYLLAND: "Henvisningsgruppe Nordjylland",
+    GroupRegion.MIDTJYLLAND: "Henvisningsgruppe Midtjylland",
+    GroupRegion.SYDDANMARK: "Henvisningsgruppe Syddanmark",
+    GroupRegion.NORDSJAELLAND: "Henvisningsgruppe Nordsjælland",
+    GroupRegion.SYDSJAELLAND: "Henvisningsgruppe Sydsjælland",
+    GroupRegion.KOBENHAVN: "Henvisningsgruppe København",
+}
+
+
+@transaction.atomic
+def referral_groups_ensure() -> int:
+    """Create whichever of the six regional groups and the national group they feed is missing (a database
+    emptied by a test or a restore); running it again changes nothing. Returns the number created."""
+    national, created = ReferralGroup.objects.get_or_create(
+        kind=GroupKind.NATIONAL, region="", defaults={"name": NATIONAL_GROUP_NAME}
+    )
+    count = int(created)
+    for region, name in REGIONAL_GROUP_NAMES.items():
+        _group, created = ReferralGroup.objects.get_or_create(
+            region=region, defaults={"name": name, "kind": GroupKind.REGIONAL, "parent": national}
+        )
+        count += int(created)
+    return count
 
 
 def _audit(*, by: User | None, action: str, target, what: str, label: str, **detail) -> None:

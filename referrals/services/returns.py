@@ -292,6 +292,17 @@ def return_plan_update(*, plan: ReturnPlan, by: User, **changes) -> ReturnPlan:
             )
         elif changes["actual_departure_on"] is None:
             errors["actual_departure_on"] = _("A plan after departure needs the date of departure.")
+        else:
+            before = (
+                plan.status_changes.exclude(from_status="")
+                .exclude(to_status__in=AFTER_DEPARTURE)
+                .order_by("recorded_at", "id")
+                .last()
+            )
+            if before is not None and changes["actual_departure_on"] < before.changed_on:
+                errors["actual_departure_on"] = _(
+                    "The date cannot be before the plan's previous step (%(day)s)."
+                ) % {"day": _short(before.changed_on)}
     for name in changed:
         setattr(plan, name, changes[name])
     _check_plan(plan, errors)
@@ -299,6 +310,10 @@ def return_plan_update(*, plan: ReturnPlan, by: User, **changes) -> ReturnPlan:
         raise ValidationError(errors)
     _save_plan(plan)
     if "actual_departure_on" in changed:
+        # The dated history and the open follow-ups follow the corrected date.
+        plan.status_changes.filter(to_status=ReturnStatus.DEPARTED).update(
+            changed_on=plan.actual_departure_on
+        )
         for follow_up in plan.follow_ups.filter(done_on__isnull=True):
             follow_up.due_on = follow_up_due(plan.actual_departure_on, follow_up.milestone)
             follow_up.save(update_fields=["due_on"])

@@ -379,3 +379,14 @@ def test_a_member_whose_representative_left_can_still_be_changed_but_an_ended_on
         )
     member.refresh_from_db()
     assert (member.sector, member.is_active) == (MemberSector.HEALTH, False)
+
+
+def test_the_standard_groups_are_recreated_when_missing_and_never_doubled():
+    from referrals.services.groups import referral_groups_ensure
+
+    assert referral_groups_ensure() == 0  # the data migration made them
+    ReferralGroup.objects.filter(region="nordjylland").delete()
+    assert referral_groups_ensure() == 1
+    assert referral_groups_ensure() == 0
+    assert ReferralGroup.objects.get(region="nordjylland").parent.kind == "national"
+    assert ReferralGroup.objects.count() == 7

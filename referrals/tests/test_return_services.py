@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cases.choices import EventKind, ResidenceStatus
 from cases.models import CaseEvent
@@ -52,7 +53,14 @@ from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.models import ReflectionPeriod
 from reflection.services import period_extend, period_start
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_today")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_today", "in_english")]
+
+
+@pytest.fixture
+def in_english():
+    """The messages are read in English here (the app's default language is Danish)."""
+    with translation.override("en"):
+        yield
 
 
 def _messages(excinfo) -> dict:
@@ -408,9 +416,12 @@ def test_correcting_the_departure_date_moves_the_open_follow_ups(plan, caseworke
         FollowUpMilestone.ONE_MONTH: D(2026, 4, 3),
         FollowUpMilestone.THREE_MONTHS: D(2026, 6, 3),
     }
-    with pytest.raises(ValidationError) as excinfo:
-        return_plan_update(plan=plan, by=caseworker, actual_departure_on=D(2026, 4, 5))
-    assert "actual_departure_on" in _messages(excinfo)
+    departed = plan.status_changes.get(to_status=ReturnStatus.DEPARTED)
+    assert departed.changed_on == D(2026, 3, 3)
+    for day in (D(2026, 4, 5), D(2026, 2, 28)):  # in the future; before the approval (2026-03-01)
+        with pytest.raises(ValidationError) as excinfo:
+            return_plan_update(plan=plan, by=caseworker, actual_departure_on=day)
+        assert "actual_departure_on" in _messages(excinfo)
 
 
 # --- The reflection period's ground for extension -------------------------------------------------------

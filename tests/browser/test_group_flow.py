@@ -14,7 +14,6 @@ from cmm.models import Organisation, User
 from referrals.choices import MemberSector
 from referrals.models import GroupMeeting, ReferralGroup
 from referrals.services.groups import action_add, meeting_create, member_add
-from tests.browser.conftest import *  # noqa: F403 (the browser, new_page and screenshot fixtures)
 from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.test_login_mobile import assert_no_horizontal_overflow, log_in
 

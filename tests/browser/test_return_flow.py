@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the browser fixtures imported from tests.browser.conftest are redefined as arguments)
 """A caseworker drafts a return plan on a phone, adds a reintegration component, sends the plan to IOM and
 opens the printable summary; every page fits a 360 px screen. In Debian's Chromium against the live server."""
 
@@ -15,7 +14,7 @@ from cmm.models import User
 from referrals.choices import ComponentKind, ReturnBody, ReturnStatus
 from referrals.models import ReturnPlan
 from referrals.services.returns import component_add, return_plan_create
-from tests.browser.conftest import DESKTOP, MOBILE, browser, new_page, screenshot  # noqa: F401 (fixtures)
+from tests.browser.conftest import DESKTOP, MOBILE
 from tests.browser.test_login_mobile import assert_no_horizontal_overflow, log_in
 
 
