@@ -38,7 +38,14 @@ from referrals.tests.referral_fixtures import (
     sender,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_today")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_today", "in_english")]
+
+
+@pytest.fixture
+def in_english():
+    """The messages are read in English here (the app's default language is Danish)."""
+    with translation.override("en"):
+        yield
 
 
 def sees(user, case) -> bool:
