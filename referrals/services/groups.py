@@ -465,7 +465,9 @@ def topic_add(
 def topic_escalate(*, topic: GroupTopic, by: User) -> GroupTopic:
     """Take a regional group's topic to the national group it feeds: a linked topic opens there and the
     regional one is marked escalated. Escalating it again returns the same national topic."""
-    topic = GroupTopic.objects.select_for_update().select_related("group__parent").get(pk=topic.pk)
+    topic = (
+        GroupTopic.objects.select_for_update(of=("self",)).select_related("group__parent").get(pk=topic.pk)
+    )
     existing = GroupTopic.objects.filter(escalated_from=topic).first()
     if existing is not None:
         return existing
