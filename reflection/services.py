@@ -281,6 +281,30 @@ def period_end(
     return period
 
 
+@transaction.atomic
+def period_outcome_redate(
+    *, period: ReflectionPeriod, by: User, outcome_on: datetime.date
+) -> ReflectionPeriod:
+    """Correct the date of an ended period's outcome (e.g. the corrected departure of a prepared return)."""
+    period = _locked(period)
+    if period.is_running:
+        raise ValidationError(_("The period is still running: record its outcome first."))
+    if period.outcome_on == outcome_on:
+        return period
+    errors: dict = {}
+    _not_in_future(outcome_on, "outcome_on", errors)
+    if outcome_on and outcome_on < period.starts_on:
+        errors["outcome_on"] = _("The outcome cannot be dated before the period started.")
+    if errors:
+        raise ValidationError(errors)
+    period.outcome_on = outcome_on
+    period.full_clean()
+    period.save(update_fields=["outcome_on"])
+    _event(period, by=by, occurred_on=outcome_on, step="ended", outcome=period.outcome)
+    _audit(period, by=by, step="outcome_redated")
+    return period
+
+
 # --- Reminders ----------------------------------------------------------------------------------------
 
 

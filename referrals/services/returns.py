@@ -303,6 +303,7 @@ def return_plan_update(*, plan: ReturnPlan, by: User, **changes) -> ReturnPlan:
                 errors["actual_departure_on"] = _(
                     "The date cannot be before the plan's previous step (%(day)s)."
                 ) % {"day": _short(before.changed_on)}
+    departed_before = plan.actual_departure_on
     for name in changed:
         setattr(plan, name, changes[name])
     _check_plan(plan, errors)
@@ -317,6 +318,7 @@ def return_plan_update(*, plan: ReturnPlan, by: User, **changes) -> ReturnPlan:
         for follow_up in plan.follow_ups.filter(done_on__isnull=True):
             follow_up.due_on = follow_up_due(plan.actual_departure_on, follow_up.milestone)
             follow_up.save(update_fields=["due_on"])
+        _redate_reflection_outcome(plan, by=by, was=departed_before)
     _event(plan, by=by, occurred_on=timezone.localdate(), step="changed", fields=sorted(changed))
     _audit(plan, by=by, step="changed", fields=sorted(changed))
     return plan
@@ -455,6 +457,30 @@ def _after_departure(plan: ReturnPlan, *, by: User, on: datetime.date) -> None:
             {
                 "on": [
                     _("The running reflection period cannot end on this date: %(reason)s")
+                    % {"reason": " ".join(exc.messages)}
+                ]
+            }
+        ) from exc
+
+
+def _redate_reflection_outcome(plan: ReturnPlan, *, by: User, was: datetime.date | None) -> None:
+    """The reflection period that ended with this departure ends on the corrected date too."""
+    from reflection.choices import PeriodOutcome
+    from reflection.models import ReflectionPeriod
+    from reflection.services import period_outcome_redate
+
+    ended = ReflectionPeriod.objects.filter(
+        case=plan.case, outcome=PeriodOutcome.PREPARED_RETURN, outcome_on=was
+    ).first()
+    if ended is None:
+        return
+    try:
+        period_outcome_redate(period=ended, by=by, outcome_on=plan.actual_departure_on)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "actual_departure_on": [
+                    _("The reflection period cannot end on this date: %(reason)s")
                     % {"reason": " ".join(exc.messages)}
                 ]
             }

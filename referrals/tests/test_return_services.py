@@ -359,6 +359,26 @@ def test_departure_ends_the_running_reflection_period_with_a_prepared_return(ide
     assert (period.outcome, period.outcome_on) == (PeriodOutcome.PREPARED_RETURN, D(2026, 3, 30))
 
 
+def test_correcting_the_departure_date_moves_the_reflection_outcome_date(identified_case, caseworker):
+    period = period_start(
+        case=identified_case, by=caseworker, kind=PeriodKind.STATUTORY, starts_on=D(2026, 3, 21)
+    )
+    plan = return_plan_create(case=identified_case, by=caseworker, destination_country="NG")
+    plan = advance(plan, by=caseworker, to=ReturnStatus.DEPARTED, on=D(2026, 3, 30))
+
+    return_plan_update(plan=plan, by=caseworker, actual_departure_on=D(2026, 3, 31))
+
+    period.refresh_from_db()
+    assert (period.outcome, period.outcome_on) == (PeriodOutcome.PREPARED_RETURN, D(2026, 3, 31))
+    # A date before the period started cannot be its outcome date: refused, and nothing changes.
+    with pytest.raises(ValidationError) as excinfo:
+        return_plan_update(plan=plan, by=caseworker, actual_departure_on=D(2026, 3, 20))
+    assert "actual_departure_on" in _messages(excinfo)
+    period.refresh_from_db()
+    plan.refresh_from_db()
+    assert (period.outcome_on, plan.actual_departure_on) == (D(2026, 3, 31), D(2026, 3, 31))
+
+
 def test_a_departure_before_the_running_period_started_is_refused_and_nothing_changes(
     identified_case, caseworker
 ):
