@@ -13,22 +13,28 @@ import re
 
 from django.utils.translation import gettext as _
 
-# Hyphen, non-breaking hyphen, figure dash, en dash, em dash and the minus sign: what a word processor makes
-# of a typed "-".
-_DASH = r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2212]\s*"
+# Hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus and full-width hyphen (what a word
+# processor makes of a typed "-"), and the underscore, slash and full stop people type instead.
+_SEP = r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d_/.]\s*"
 # Written so that JavaScript's RegExp reads it the same way (no look-behind, no inline flags): the number
 # is group 1, after the start of the text or a character that is neither a letter nor a digit.
 # A letter or digit before the prefix (Danish and other accented letters included) means it is part of a
-# longer word; a serial of at least three digits keeps "Referat-2026-03" (a month) out.
+# longer word; a serial of at least three digits keeps "Referat-2026-03" (a month) out. Separated by spaces
+# alone, only a prefix in capitals counts ("CMM 2026 00042", not "juni 2026 150 henvendelser").
 _WORD = r"A-Za-z0-9\u00c0-\u024f"
-CASE_NUMBER_PATTERN = rf"(?:^|[^{_WORD}])([A-Za-z]{{2,8}}{_DASH}(?:19|20)\d{{2}}{_DASH}\d{{3,6}})(?![0-9])"
+_YEAR = r"(?:19|20)\d{2}"
+CASE_NUMBER_PATTERN = (
+    rf"(?:^|[^{_WORD}])((?:[A-Za-z]{{2,8}}{_SEP}{_YEAR}{_SEP}|[A-Z]{{2,8}}\s+{_YEAR}\s+)\d{{3,6}})(?![0-9])"
+)
+# Invisible characters that would split a number without showing: removed before looking.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)
 
 
 def case_numbers_in(text: str | None) -> list[str]:
     """Return what looks like a case number in `text`, as typed (spaces trimmed), each once, in order."""
     found: list[str] = []
-    for match in _CASE_NUMBER.finditer(text or ""):
+    for match in _CASE_NUMBER.finditer(_INVISIBLE.sub("", text or "")):
         number = match.group(1).strip()
         if number not in found:
             found.append(number)

@@ -49,9 +49,11 @@ def may_complete_action(*, user, action: MeetingAction) -> bool:
     membership = active_membership(user)
     if membership is None:
         return False
-    return owner.user_id == user.pk or (
-        owner.organisation_id is not None and owner.organisation_id == membership.organisation_id
-    )
+    if not has_role_permission(user, VIEW):
+        return False
+    # The representative only while acting for the organisation they represent (if it is in the app).
+    acts_for_owner = owner.organisation_id is None or owner.organisation_id == membership.organisation_id
+    return acts_for_owner and (owner.user_id == user.pk or owner.organisation_id is not None)
 
 
 def _member_of(user) -> Q | None:
@@ -59,7 +61,12 @@ def _member_of(user) -> Q | None:
     membership = active_membership(user)
     if membership is None:
         return None
-    return Q(is_active=True) & (Q(organisation_id=membership.organisation_id) | Q(user_id=user.pk))
+    # A representative is a member personally only while acting for the organisation they represent: one
+    # who has left it (or acts for another) sees what that organisation's other members see, nothing more.
+    personally = Q(user_id=user.pk) & (
+        Q(organisation__isnull=True) | Q(organisation_id=membership.organisation_id)
+    )
+    return Q(is_active=True) & (Q(organisation_id=membership.organisation_id) | personally)
 
 
 # --- Groups ---------------------------------------------------------------------------------------------

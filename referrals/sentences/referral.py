@@ -51,6 +51,8 @@ def sentence(data: dict) -> str:
         return _("Referral to %(organisation)s revoked: access removed") % values
     if step == "closed":
         return _("Referral to %(organisation)s closed: access removed") % values
+    if step == "ended_by_transfer":
+        return _("Referral to %(organisation)s ended because the case was transferred") % values
     if step == "transferred":
         return _("Case transferred to %(organisation)s") % values
     raise ValueError(step)

@@ -145,6 +145,13 @@ def _remove_access(referral: Referral) -> list[str]:
         removed.insert(0, VIEW_CASE)
     for perm in removed:
         revoke(perm, case, organisation=organisation)
+    # What the accepting user was given personally goes too, unless they are on the owner's case team.
+    if (
+        referral.responded_by_id is not None
+        and referral.consent_scope == ConsentScope.FACTS_AND_DETAILS
+        and not case.team.filter(user_id=referral.responded_by_id).exists()
+    ):
+        revoke(VIEW_DETAILS, case, user=referral.responded_by)
     return removed
 
 
@@ -224,6 +231,17 @@ def referral_send(
             errors["override_reason"] = _(
                 "Give the reason for sending the referral without the person's consent."
             )
+    if kind == ReferralKind.TRANSFER and not (
+        consent_given and consent_scope == ConsentScope.FACTS_AND_DETAILS
+    ):
+        # The new owner's team sees the whole file, identifying details included.
+        errors.setdefault(
+            "consent_scope",
+            _(
+                "A transfer hands over the whole file, identifying details included: it needs the "
+                "person's consent to share them."
+            ),
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -300,10 +318,13 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
         return referral
 
     perms = [VIEW_CASE, CHANGE_CASE]
-    if referral.consent_scope == ConsentScope.FACTS_AND_DETAILS:
-        perms.append(VIEW_DETAILS)
     for perm in perms:
         grant(perm, case, organisation=referral.to_organisation)
+    if referral.consent_scope == ConsentScope.FACTS_AND_DETAILS:
+        # Identifying details stay with a case team: at the receiver, the person who accepted the referral
+        # (as the owner's team members get them one by one), never the whole receiving organisation.
+        grant(VIEW_DETAILS, case, user=by)
+        perms.append(VIEW_DETAILS)
     _event(case, by=by, step="accepted", referral=referral)
     _audit(
         case,
@@ -346,6 +367,33 @@ def _transfer(case: Case, *, referral: Referral, by: User) -> None:
     # Whoever accepted the handover works on the case from now on: they join its team (and so get the
     # reminders and, if their role carries it, the personal details) until a contact person is chosen.
     case_team_add(case=case, user=by, by=by)
+    # What the former owner shared or offered to others was its decision with the person: it ends with the
+    # handover, and the new owner refers the case again where it wants to.
+    for other in (
+        Referral.objects.select_for_update(of=("self",))
+        .filter(
+            case=case,
+            kind=ReferralKind.SHARE,
+            from_organisation=former,
+            status__in=OPEN_REFERRAL_STATUSES,
+        )
+        .select_related("to_organisation", "responded_by")
+    ):
+        accepted = other.status == ReferralStatus.ACCEPTED
+        other.status = ReferralStatus.CLOSED if accepted else ReferralStatus.WITHDRAWN
+        other.ended_at, other.ended_by = timezone.now(), by
+        other.save(update_fields=["status", "ended_at", "ended_by"])
+        removed = _remove_access(other) if accepted else []
+        _event(case, by=by, step="ended_by_transfer", referral=other)
+        _audit(
+            case,
+            AuditAction.PERMISSION_REVOKED if accepted else AuditAction.CHANGED,
+            by=by,
+            referral=other,
+            step="ended_by_transfer",
+            organisation=other.to_organisation_id,
+            perms=removed,
+        )
     # An earlier transfer of the case is history now: it no longer holds a place as an open referral.
     Referral.objects.filter(case=case, kind=ReferralKind.TRANSFER, status=ReferralStatus.ACCEPTED).exclude(
         pk=referral.pk

@@ -56,6 +56,8 @@ WORKFLOW: dict[str, list[str]] = {
 NOTE_REQUIRED = [ReturnStatus.DECLINED, ReturnStatus.CANCELLED]
 AFTER_DEPARTURE = [ReturnStatus.DEPARTED, ReturnStatus.FOLLOW_UP]
 # The follow-ups after departure, in calendar months.
+# How long before its due date a follow-up may be recorded.
+FOLLOW_UP_EARLY = datetime.timedelta(days=7)
 FOLLOW_UP_MONTHS = {FollowUpMilestone.ONE_MONTH: 1, FollowUpMilestone.THREE_MONTHS: 3}
 PLAN_FIELDS = [
     "channel",
@@ -412,9 +414,21 @@ def return_plan_transition(
         errors["to_status"] = _(
             "This is a minor's plan: record the personal representative's involvement before sending it."
         )
+    elif (
+        to_status == ReturnStatus.SENT_TO_IOM
+        and is_minor(case)
+        and plan.representative.ended_on is not None
+        and plan.representative.ended_on < on
+    ):
+        errors["to_status"] = _(
+            "The personal representative recorded on the plan is no longer appointed: record the involvement "
+            "of the current representative before sending the plan."
+        )
     if to_status == ReturnStatus.COMPLETED:
-        three = plan.follow_ups.filter(milestone=FollowUpMilestone.THREE_MONTHS).first()
-        if three is None or three.done_on is None:
+        done = set(plan.follow_ups.filter(done_on__isnull=False).values_list("milestone", flat=True))
+        if FollowUpMilestone.ONE_MONTH not in done:
+            errors["to_status"] = _("Record the one-month follow-up before completing the plan.")
+        elif FollowUpMilestone.THREE_MONTHS not in done:
             errors["to_status"] = _("Record the three-month follow-up before completing the plan.")
     if errors:
         raise ValidationError(errors)
@@ -639,6 +653,11 @@ def follow_up_record(
         errors["done_on"] = _("The follow-up cannot be before the departure (%(day)s).") % {
             "day": _short(plan.actual_departure_on)
         }
+    elif "done_on" not in errors and done_on < follow_up.due_on - FOLLOW_UP_EARLY:
+        # A follow-up is the person's situation one or three months after return: a week early at most.
+        errors["done_on"] = _(
+            "This follow-up is due on %(day)s; it can be recorded a week before at most."
+        ) % {"day": _short(follow_up.due_on)}
     note = (note or "").strip()
     if not note:
         errors["note"] = _("Write what the follow-up found.")

@@ -50,7 +50,8 @@ def a_coordinator(org_a, make_member):
 
 
 def send_referral(case, *, by, to, **overrides):
-    """Send a referral with the person's consent (facts only) unless `overrides` say otherwise."""
+    """Send a referral with the person's consent (facts only; everything for a transfer) unless `overrides`
+    say otherwise."""
     values = {
         "to_organisation": to,
         "kind": ReferralKind.SHARE,
@@ -60,6 +61,8 @@ def send_referral(case, *, by, to, **overrides):
         "consent_on": CONSENT_ON,
         "consent_scope": ConsentScope.FACTS,
     }
+    if overrides.get("kind") == ReferralKind.TRANSFER:
+        values["consent_scope"] = ConsentScope.FACTS_AND_DETAILS  # a transfer needs consent to it all
     values.update(overrides)
     return referral_send(case=case, by=by, **values)
 

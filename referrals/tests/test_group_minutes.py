@@ -18,6 +18,12 @@ from referrals.minutes import CASE_NUMBER_PATTERN, case_number_errors, case_numb
         ),
         ("(CMM-2026-00042),CMM-2026-00042", ["CMM-2026-00042"]),
         ("Line one\nABCDEFGH-2030-123456 at the end", ["ABCDEFGH-2030-123456"]),
+        # Other separators people type, and invisible characters that would split a number.
+        ("CMM 2026 00042", ["CMM 2026 00042"]),
+        ("CMM/2026/00042 and CMM_2026_00043", ["CMM/2026/00042", "CMM_2026_00043"]),
+        ("sag cmm.2026.00042", ["cmm.2026.00042"]),
+        ("CMM\u200b-2026-\u00ad00042", ["CMM-2026-00042"]),
+        ("CMM\uff0d2026\uff0d00042", ["CMM\uff0d2026\uff0d00042"]),
     ],
 )
 def test_case_numbers_are_found_in_any_letter_case_and_with_spaces_around_dashes(text, found):
@@ -36,6 +42,8 @@ def test_case_numbers_are_found_in_any_letter_case_and_with_spaces_around_dashes
         "ABCDEFGHI-2026-00042",  # nine letters: not a prefix
         "CMM-2026-0004212345",  # too long a serial
         "Phone +45 12 34 56 78",
+        "I juni 2026 150 henvendelser",  # spaces only: a number only with a prefix in capitals
+        "Mødet 26.11.2026 kl. 10",
     ],
 )
 def test_ordinary_text_is_not_taken_for_a_case_number(text):

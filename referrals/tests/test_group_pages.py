@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cmm.models import Role
+from cmm.services import membership_add
 from referrals.choices import MemberSector, TopicStatus
 from referrals.models import GroupMeeting, GroupTopic, MeetingAction
 from referrals.services.groups import (
@@ -124,6 +125,25 @@ def test_a_representative_named_personally_sees_the_group(web, users_b, nordjyll
     )
     client = web(outsider)
     assert client.get(url("referral-group-detail", nordjylland.pk)).status_code == 200
+
+
+def test_a_representative_who_left_the_member_organisation_loses_access(
+    web, caseworker_a, coordinator, nordjylland, org_a, org_b, meeting
+):
+    # A's caseworker represents A in the group personally; then leaves A for B.
+    member_add(
+        group=nordjylland, by=coordinator, organisation=org_a, user=caseworker_a, sector=MemberSector.NGO
+    )
+    client = web(caseworker_a)
+    assert client.get(url("referral-group-meeting-detail", meeting.pk)).status_code == 200
+    membership = caseworker_a.memberships.get(organisation=org_a)
+    membership.is_active = False
+    membership.save()
+    membership_add(user=caseworker_a, organisation=org_b, role=Role.CASEWORKER)
+
+    client = web(caseworker_a)
+    assert client.get(url("referral-group-detail", nordjylland.pk)).status_code == 404
+    assert client.get(url("referral-group-meeting-detail", meeting.pk)).status_code == 404
 
 
 def test_cmm_coordinator_sees_and_runs_all_seven_groups(web, coordinator, national):

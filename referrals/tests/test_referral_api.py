@@ -191,7 +191,11 @@ def test_wrong_side_actions_are_403(pending, sender, receiver, api_for):
 
 
 def test_a_transfer_moves_the_case_and_cannot_be_revoked(case_a, sender, org_b, receiver, api_for):
-    created = api_for(sender).post(REFERRALS, body(case_a, org_b, kind="transfer"), format="json")
+    refused = api_for(sender).post(REFERRALS, body(case_a, org_b, kind="transfer"), format="json")
+    assert refused.status_code == 400 and "consent_scope" in refused.json()  # facts only: not enough
+    created = api_for(sender).post(
+        REFERRALS, body(case_a, org_b, kind="transfer", consent_scope="facts_and_details"), format="json"
+    )
     assert created.status_code == 201
     referral_id = created.json()["id"]
     assert api_for(receiver).post(f"{REFERRALS}{referral_id}/accept/").status_code == 200

@@ -187,6 +187,58 @@ def test_personal_details_are_shared_only_with_that_consent(case_a, sender, org_
     assert can_view_personal_details(user=receiver, case=case_a)
 
 
+def test_personal_details_go_to_the_accepting_user_only_and_end_with_the_referral(
+    case_a, sender, org_b, receiver, users_b
+):
+    # Identifying details stay with a case team: B's other members see the case, not who the person is.
+    referral = send_referral(case_a, by=sender, to=org_b, consent_scope=ConsentScope.FACTS_AND_DETAILS)
+    referral_accept(referral=referral, by=receiver)
+    colleagues = [users_b[Role.OUTREACH_WORKER], users_b[Role.COORDINATOR], users_b[Role.AUTHORITY_LIAISON]]
+    for colleague in colleagues:
+        assert sees(colleague, case_a)
+        assert not can_view_personal_details(user=colleague, case=case_a)
+    referral_revoke(referral=referral, by=sender, reason="Consent withdrawn")
+    assert not can_view_personal_details(user=receiver, case=case_a)
+    assert can_view_personal_details(user=sender, case=case_a)  # the owner's team keeps them
+
+
+def test_a_transfer_needs_consent_to_share_everything(case_a, sender, a_coordinator, org_b):
+    with pytest.raises(ValidationError) as excinfo:
+        send_referral(
+            case_a, by=sender, to=org_b, kind=ReferralKind.TRANSFER, consent_scope=ConsentScope.FACTS
+        )
+    assert "consent_scope" in excinfo.value.message_dict
+    with pytest.raises(ValidationError) as excinfo:
+        send_referral(
+            case_a,
+            by=a_coordinator,
+            to=org_b,
+            kind=ReferralKind.TRANSFER,
+            consent_given=False,
+            override_reason="R",
+        )
+    assert "consent_scope" in excinfo.value.message_dict
+    assert not Referral.objects.exists()
+
+
+def test_a_transfer_ends_the_former_owners_shares_with_others(
+    case_a, sender, org_b, org_cmm, org_us, cmm_coordinator, receiver
+):
+    shared = send_referral(case_a, by=sender, to=org_cmm)
+    referral_accept(referral=shared, by=cmm_coordinator)
+    offered = send_referral(case_a, by=sender, to=org_us)
+    assert sees(cmm_coordinator, case_a)
+    transfer = send_referral(case_a, by=sender, to=org_b, kind=ReferralKind.TRANSFER)
+
+    referral_accept(referral=transfer, by=receiver)
+
+    shared.refresh_from_db()
+    offered.refresh_from_db()
+    assert (shared.status, offered.status) == (ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN)
+    assert not sees(cmm_coordinator, case_a)  # the new owner decides whom to share the case with
+    assert sees(receiver, case_a)
+
+
 def test_a_declined_referral_gives_no_access(pending, case_a, receiver):
     referral = referral_decline(referral=pending, by=receiver, response_note="No capacity now")
     assert referral.status == ReferralStatus.DECLINED
@@ -413,21 +465,17 @@ def test_each_step_is_on_the_timeline_without_free_text(case_a, sender, org_b, r
         assert "shelter place" not in str(event.data) and "Consent withdrawn" not in str(event.data)
 
 
-def test_transfer_and_override_sentences(case_a, a_coordinator, org_b, receiver):
-    referral = send_referral(
-        case_a,
-        by=a_coordinator,
-        to=org_b,
-        kind=ReferralKind.TRANSFER,
-        consent_given=False,
-        override_reason="R",
-    )
+def test_transfer_and_override_sentences(case_a, a_coordinator, org_b, org_cmm, receiver):
+    send_referral(case_a, by=a_coordinator, to=org_cmm, consent_given=False, override_reason="R")
+    referral = send_referral(case_a, by=a_coordinator, to=org_b, kind=ReferralKind.TRANSFER)
     referral_accept(referral=referral, by=receiver)
     events = CaseEvent.objects.filter(case=case_a, kind=EventKind.REFERRAL).order_by("pk")
     with translation.override("en"):
         sentences = [event_sentence(e) for e in events]
     assert sentences == [
-        f"Transfer to {org_b.name} requested without consent (coordinator override): Protected housing",
+        f"Referred to {org_cmm.name} without consent (coordinator override): Protected housing",
+        f"Transfer to {org_b.name} requested: Protected housing",
+        f"Referral to {org_cmm.name} ended because the case was transferred",
         f"Case transferred to {org_b.name}",
     ]
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from cases.choices import EventKind, ResidenceStatus
-from cases.models import CaseEvent
+from cases.models import CaseEvent, PersonalRepresentative
 from cases.templatetags.case_events import event_sentence
 from cmm.models import AuditAction, AuditEvent
 from referrals.choices import (
@@ -257,6 +257,19 @@ def test_a_minors_plan_is_not_sent_before_the_representatives_involvement_is_rec
     assert sent.status == ReturnStatus.SENT_TO_IOM
 
 
+def test_a_minors_plan_is_not_sent_on_the_involvement_of_a_representative_who_has_left(
+    minor_case, representative, caseworker
+):
+    plan = return_plan_create(case=minor_case, by=caseworker, destination_country="VN")
+    return_plan_record_representative(
+        plan=plan, by=caseworker, representative=representative, involved_on=D(2026, 3, 20)
+    )
+    PersonalRepresentative.objects.filter(pk=representative.pk).update(ended_on=D(2026, 3, 25))
+    with pytest.raises(ValidationError) as excinfo:
+        return_plan_transition(plan=plan, to_status=ReturnStatus.SENT_TO_IOM, by=caseworker, on=TODAY)
+    assert "no longer appointed" in " ".join(_messages(excinfo)["to_status"])
+
+
 def test_only_the_cases_own_representative_can_be_recorded(minor_case, representative, plan, caseworker):
     with pytest.raises(ValidationError) as excinfo:
         return_plan_record_representative(
@@ -394,20 +407,43 @@ def test_a_departure_before_the_running_period_started_is_refused_and_nothing_ch
     assert ReflectionPeriod.objects.get(case=identified_case).is_running
 
 
-def test_completing_needs_the_three_month_follow_up_done(plan, caseworker):
+def test_completing_needs_both_follow_ups_done(plan, caseworker):
     plan = advance(plan, by=caseworker, to=ReturnStatus.DEPARTED, on=D(2026, 3, 2))
     plan = return_plan_transition(
         plan=plan, to_status=ReturnStatus.FOLLOW_UP, by=caseworker, on=D(2026, 3, 20)
     )
     one, three = plan.follow_ups.order_by("due_on")
-    follow_up_record(follow_up=one, by=caseworker, done_on=D(2026, 3, 25), note="Housing in place.")
     with pytest.raises(ValidationError) as excinfo:
         return_plan_transition(plan=plan, to_status=ReturnStatus.COMPLETED, by=caseworker, on=TODAY)
-    assert "three-month" in " ".join(_messages(excinfo)["to_status"])
+    assert "one-month" in " ".join(_messages(excinfo)["to_status"])
 
-    follow_up_record(follow_up=three, by=caseworker, done_on=TODAY, note="Working; goes to school.")
-    done = return_plan_transition(plan=plan, to_status=ReturnStatus.COMPLETED, by=caseworker, on=TODAY)
+    with at(D(2026, 4, 2)):
+        follow_up_record(follow_up=one, by=caseworker, done_on=D(2026, 4, 2), note="Housing in place.")
+    with at(D(2026, 6, 2)):
+        with pytest.raises(ValidationError) as excinfo:
+            return_plan_transition(
+                plan=plan, to_status=ReturnStatus.COMPLETED, by=caseworker, on=D(2026, 6, 2)
+            )
+        assert "three-month" in " ".join(_messages(excinfo)["to_status"])
+        follow_up_record(
+            follow_up=three, by=caseworker, done_on=D(2026, 6, 2), note="Working; goes to school."
+        )
+        done = return_plan_transition(
+            plan=plan, to_status=ReturnStatus.COMPLETED, by=caseworker, on=D(2026, 6, 2)
+        )
     assert done.status == ReturnStatus.COMPLETED
+
+
+def test_a_follow_up_is_recorded_a_week_before_its_due_date_at_most(plan, caseworker):
+    plan = advance(plan, by=caseworker, to=ReturnStatus.DEPARTED, on=D(2026, 3, 2))
+    three = plan.follow_ups.get(milestone=FollowUpMilestone.THREE_MONTHS)  # due 2026-06-02
+    with at(D(2026, 5, 25)), pytest.raises(ValidationError) as excinfo:
+        follow_up_record(follow_up=three, by=caseworker, done_on=D(2026, 5, 25), note="Too early.")
+    assert "done_on" in _messages(excinfo)
+    with at(D(2026, 5, 26)):
+        follow_up_record(follow_up=three, by=caseworker, done_on=D(2026, 5, 26), note="A week early.")
+    three.refresh_from_db()
+    assert three.done_on == D(2026, 5, 26)
 
 
 def test_a_follow_up_needs_a_note_and_a_date_after_departure(plan, caseworker):
