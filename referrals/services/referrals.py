@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,8 @@ from cases.models import Case, CaseEvent
 from cases.services import case_team_add, case_team_remove
 from cmm.models import AuditAction, Membership, Organisation, User
 from cmm.permissions import active_membership, grant, has_role_permission, revoke
-from cmm.services import audit_record
+from cmm.roles import ROLE_PERMISSIONS
+from cmm.services import audit_record, email_queue
 from identification.models import IdentificationTask, Presentation
 from referrals.choices import (
     OPEN_REFERRAL_STATUSES,
@@ -284,7 +287,39 @@ def referral_send(
     if not referral.consent_given:
         # Its own entry, so that every override can be found and reviewed (the reason stays in the row).
         _audit(case, AuditAction.CREATED, by=by, referral=referral, consent="override")
+    _tell_receiver(referral)
     return referral
+
+
+def _tell_receiver(referral: Referral) -> None:
+    """E-mail the receiving organisation's members who can answer that a referral is waiting for them.
+
+    The e-mail names the case number only and links to the referral; it leaves through the outbox when the
+    referral is committed.
+    """
+    answerers = (
+        Membership.objects.active()
+        .filter(
+            organisation_id=referral.to_organisation_id,
+            role__in=[role for role, perms in ROLE_PERMISSIONS.items() if CHANGE in perms],
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+    )
+    link = f"{settings.SITE_URL}{reverse('referral-detail', args=[referral.pk])}"
+    number = referral.case.number
+    for membership in answerers:
+        email_queue(
+            to=membership.user.email,
+            subject=f"En henvisning venter på svar: sag {number} / A referral is waiting for an answer: "
+            f"case {number}",
+            body=(
+                f"{referral.case.organisation.name} har henvist sag {number} til jer. Svar på henvisningen:\n"
+                f"{referral.case.organisation.name} has referred case {number} to you. Answer the referral:\n"
+                f"\n{link}\n"
+            ),
+        )
 
 
 # --- The receiver's answer ----------------------------------------------------------------------------

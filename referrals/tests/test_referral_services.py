@@ -15,7 +15,7 @@ from cases.models import CaseEvent, CaseTeamMember
 from cases.selectors import case_list_for_user
 from cases.services import can_view_personal_details
 from cases.templatetags.case_events import event_sentence
-from cmm.models import AuditAction, AuditEvent, Role
+from cmm.models import AuditAction, AuditEvent, OutboundEmail, Role
 from cmm.permissions import user_can
 from identification.services import presentation_create
 from referrals.choices import ConsentScope, ReferralKind, ReferralStatus
@@ -496,3 +496,16 @@ def test_an_inactive_receiver_organisation_cannot_answer(pending, org_b, receive
     with pytest.raises(PermissionDenied):
         referral_accept(referral=pending, by=receiver)
     assert not sees(receiver, case_a)
+
+
+def test_the_receivers_who_can_answer_are_emailed_the_case_number_only(case_a, sender, org_b, users_b):
+    referral = send_referral(case_a, by=sender, to=org_b)
+
+    emails = list(OutboundEmail.objects.order_by("to"))
+    answerers = sorted(u.email for role, u in users_b.items() if role in (Role.CASEWORKER, Role.COORDINATOR))
+    assert [e.to for e in emails] == answerers
+    for email in emails:
+        assert case_a.number in email.subject and case_a.number in email.body
+        assert f"/referrals/{referral.pk}/" in email.body
+        for secret in ("Marker Person Alpha", "shelter place", "11 22 33 44"):
+            assert secret not in email.subject + email.body
