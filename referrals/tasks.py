@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task(acks_late=True)
 def follow_up_scan_task() -> int:
     # Exactly once per (follow-up, milestone, recipient), by a unique constraint: re-runs are harmless.
-    from referrals.services.returns import follow_up_scan
+    from referrals.services.return_follow_ups import follow_up_scan
 
     return follow_up_scan()
 
@@ -14,6 +14,6 @@ def follow_up_scan_task() -> int:
 @shared_task(acks_late=True)
 def action_scan_task() -> int:
     # Exactly once per (action, milestone, recipient), by a unique constraint: re-runs are harmless.
-    from referrals.services.groups import action_scan
+    from referrals.services.group_reminders import action_scan
 
     return action_scan()

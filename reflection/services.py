@@ -311,7 +311,7 @@ def period_outcome_redate(
 def reminder_recipients(case: Case) -> list[User]:
     """The contact person and the case team who are still active members of the case's organisation
     (someone who has left it is not told about the case any more). Expects `case.team__user` prefetched;
-    referrals.services.returns reuses it for the return follow-ups."""
+    referrals.services.return_follow_ups reuses it for the return follow-ups."""
     users = {m.user for m in case.team.all() if m.user.is_active}  # prefetched by the scan
     if case.contact_person is not None and case.contact_person.is_active:
         users.add(case.contact_person)

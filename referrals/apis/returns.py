@@ -49,11 +49,11 @@ from referrals.selectors.returns import (
     return_plan_get_for_user,
     return_plan_overview_for_user,
 )
+from referrals.services.return_follow_ups import follow_up_record
 from referrals.services.returns import (
     component_add,
     component_remove,
     component_update,
-    follow_up_record,
     next_statuses,
     return_plan_create,
     return_plan_record_representative,

@@ -13,7 +13,8 @@ from cmm.models import OutboundEmail, Role
 from cmm.services import membership_change
 from referrals.choices import MemberSector
 from referrals.models import ReferralGroup
-from referrals.services.groups import action_add, action_complete, action_scan, member_add, member_end
+from referrals.services.group_reminders import action_scan
+from referrals.services.groups import action_add, action_complete, member_add, member_end
 from referrals.tasks import action_scan_task
 from referrals.tests.group_fixtures import *  # noqa: F403 (the fixtures)
 from referrals.tests.group_fixtures import CASE_NUMBER

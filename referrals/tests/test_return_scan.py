@@ -13,7 +13,8 @@ from cmm.models import Membership, OutboundEmail, Role
 from cmm.services import membership_change
 from referrals.choices import FollowUpMilestone, ReturnStatus
 from referrals.models import ReturnPlan
-from referrals.services.returns import follow_up_record, follow_up_scan, return_plan_create
+from referrals.services.return_follow_ups import follow_up_record, follow_up_scan
+from referrals.services.returns import return_plan_create
 from referrals.tasks import follow_up_scan_task
 from referrals.tests.return_fixtures import PHONE, D, advance, at, login  # noqa: F401 (fixtures)
 from reflection.models import Notification

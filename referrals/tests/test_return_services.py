@@ -24,12 +24,12 @@ from referrals.choices import (
 )
 from referrals.models import ReturnFollowUp, ReturnPlan, ReturnStatusChange
 from referrals.routing import return_responsible_body
+from referrals.services.return_follow_ups import follow_up_record
 from referrals.services.returns import (
     add_months,
     component_add,
     component_remove,
     component_update,
-    follow_up_record,
     return_plan_create,
     return_plan_record_representative,
     return_plan_transition,

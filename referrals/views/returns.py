@@ -46,6 +46,7 @@ from referrals.selectors.returns import (
     return_plans_of_case,
     running_period_of_case,
 )
+from referrals.services import return_follow_ups
 from referrals.services import returns as services
 
 PAGE_SIZE = 50
@@ -415,7 +416,9 @@ class FollowUpRecordView(PlanFormView):
         return {"follow_up": self.follow_up}
 
     def save(self, plan, form):
-        services.follow_up_record(follow_up=self.follow_up, by=self.request.user, **form.cleaned_data)
+        return_follow_ups.follow_up_record(
+            follow_up=self.follow_up, by=self.request.user, **form.cleaned_data
+        )
 
 
 # --- The printable summary ----------------------------------------------------------------------------
