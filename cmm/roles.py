@@ -53,6 +53,10 @@ _REFERRALS = ["referrals.view_referral", "referrals.add_referral", "referrals.ch
 
 _RETURNS = ["referrals.view_returnplan", "referrals.add_returnplan", "referrals.change_returnplan"]
 
+# Statistics of one's own organisation; national ones only when acting for CMM (reports.selectors).
+_STATISTICS = ["reports.view_statistics"]
+_NATIONAL_STATISTICS = ["reports.view_statistics", "reports.view_national_statistics"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Outreach workers see their organisation's cases (to link contacts), and details only on a case team.
     Role.OUTREACH_WORKER: [
@@ -62,7 +66,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_OUTREACH,
         "identification.view_presentation",
     ],
-    Role.CASEWORKER: [*_EVERYONE, *_CASE_WORK, *_OUTREACH, *_PRESENT, *_REFLECTION, *_REFERRALS, *_RETURNS],
+    Role.CASEWORKER: [
+        *_EVERYONE,
+        *_CASE_WORK,
+        *_OUTREACH,
+        *_PRESENT,
+        *_REFLECTION,
+        *_REFERRALS,
+        *_RETURNS,
+        *_STATISTICS,
+    ],
     # Coordinators run the hotline and police-raid coordination and import historical registrations.
     Role.COORDINATOR: [
         *_EVERYONE,
@@ -79,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.override_consent",
         "referrals.manage_referralgroup",
         "cmm.view_auditevent",
+        *_NATIONAL_STATISTICS,
     ],
     # The Immigration Service liaison sees the cases presented to it, records police assessments and decides.
     Role.AUTHORITY_LIAISON: [
@@ -98,8 +112,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.change_returnplan",
     ],
     # Analysts see counts, never identities, and no case files.
-    Role.ANALYST: [*_EVERYONE],
-    Role.ORG_ADMIN: [*_EVERYONE, "cmm.view_membership", "cmm.add_membership", "cmm.change_membership"],
+    Role.ANALYST: [*_EVERYONE, *_NATIONAL_STATISTICS],
+    Role.ORG_ADMIN: [
+        *_EVERYONE,
+        "cmm.view_membership",
+        "cmm.add_membership",
+        "cmm.change_membership",
+        *_STATISTICS,
+    ],
 }
 
 

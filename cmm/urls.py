@@ -17,6 +17,7 @@ api_patterns = [
     path("identification/", include("identification.api_urls")),
     path("reflection/", include("reflection.api_urls")),
     path("referrals/", include("referrals.api_urls")),
+    path("reports/", include("reports.api_urls")),
     path("members/<int:pk>/", apis.MemberDetailApi.as_view(), name="api-member-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
