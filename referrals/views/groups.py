@@ -13,7 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -156,16 +156,16 @@ class GroupFormView(LoginRequiredMixin, View):
     submit_label = _lazy("Save")
 
     def get_object(self):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must provide get_object().")
 
     def group_of(self, obj):
         return obj
 
     def make_form(self, obj, data=None):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must provide make_form().")
 
     def save(self, obj, form):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must provide save().")
 
     def success_url(self, obj, saved) -> str:
         return reverse("referral-group-detail", args=[self.group_of(obj).pk])

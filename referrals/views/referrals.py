@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -243,7 +243,7 @@ class ReferralActionView(LoginRequiredMixin, View):
     prefix = None
 
     def call(self, referral, data: dict):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must provide call().")
 
     def success(self, request, referral):
         return redirect("referral-detail", pk=referral.pk)

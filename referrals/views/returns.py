@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -254,10 +254,10 @@ class PlanFormView(PlanMixin, View):
     success_message = ""
 
     def make_form(self, plan, data=None):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must provide make_form().")
 
     def save(self, plan, form):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must provide save().")
 
     def extra_context(self, plan) -> dict:
         return {}
