@@ -18,12 +18,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
-from cases.apis.common import LONG, MAX_ID, NamedChoiceField, service_errors, validated
-from cmm.permissions import has_role_permission
+from cases.apis.common import LONG, MAX_ID, NamedChoiceField, require, service_errors, validated
 from outreach.apis.common import CaseRefSerializer, VisibleCaseField
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.dates import days_left
@@ -46,12 +44,6 @@ CHANGE = "reflection.change_reflectionperiod"
 MAX_MARKED = 1000
 # Earlier dates are typing errors (and a deadline decades ago overflows a reminder's day count).
 EARLIEST = datetime.date(1990, 1, 1)
-
-
-def require(user, perm: str, message: str) -> None:
-    """Refuse with 403 unless the role the user acts under carries `perm`."""
-    if not has_role_permission(user, perm):
-        raise PermissionDenied(message)
 
 
 # --- What the API answers -------------------------------------------------------------------------------

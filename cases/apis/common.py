@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.settings import api_settings
 
+from cmm.permissions import has_role_permission
 from cmm.selectors import organisation_list_for_user
 
 VIEW, CHANGE, DELETE = "cases.view_case", "cases.change_case", "cases.delete_case"
@@ -21,6 +22,12 @@ SHORT, LONG = 200, 4000  # input lengths: one line, free text
 
 
 # --- Turning service refusals into API answers ---------------------------------------------------------
+
+
+def require(user, perm: str, message: str) -> None:
+    """Refuse with 403 unless the role the user acts under carries `perm`."""
+    if not has_role_permission(user, perm):
+        raise PermissionDenied(message)
 
 
 @contextmanager

@@ -3,10 +3,9 @@ and the detail answer."""
 
 from django.db.models import prefetch_related_objects
 from rest_framework import generics
-from rest_framework.exceptions import PermissionDenied
 
+from cases.apis.common import require
 from cases.services import can_view_personal_details
-from cmm.permissions import has_role_permission
 from identification.apis.serializers import PresentationDetailSerializer
 from identification.models import Presentation
 from identification.selectors import documents_visible_to, presentation_get_for_user
@@ -23,12 +22,6 @@ DETAIL_PREFETCH = [
     "attachments",
     "verdicts",
 ]
-
-
-def require(user, perm: str, message: str) -> None:
-    """Refuse with 403 unless the role the user acts under carries `perm`."""
-    if not has_role_permission(user, perm):
-        raise PermissionDenied(message)
 
 
 def visibility(*, user, presentation: Presentation) -> dict:

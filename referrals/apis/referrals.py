@@ -13,13 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
-from cases.apis.common import LONG, MAX_ID, NamedChoiceField, service_errors, validated
+from cases.apis.common import LONG, MAX_ID, NamedChoiceField, require, service_errors, validated
 from cases.selectors import case_get_for_user
-from cmm.permissions import active_membership, has_role_permission
+from cmm.permissions import active_membership
 from cmm.selectors import organisation_list_for_user
 from identification.apis.serializers import OrganisationRefSerializer
 from outreach.apis.common import CaseRefSerializer
@@ -39,12 +38,6 @@ from reflection.apis import DayField, IdFilter
 VIEW = "referrals.view_referral"
 ADD = "referrals.add_referral"
 CHANGE = "referrals.change_referral"
-
-
-def require(user, perm: str, message: str) -> None:
-    """Refuse with 403 unless the role the user acts under carries `perm`."""
-    if not has_role_permission(user, perm):
-        raise PermissionDenied(message)
 
 
 def _organisation_id(user) -> int | None:

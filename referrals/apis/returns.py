@@ -9,8 +9,6 @@ by the case number.
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
 from django.shortcuts import get_object_or_404
@@ -19,13 +17,11 @@ from django_countries import countries
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
-from cases.apis.common import LONG, MAX_ID, SHORT, NamedChoiceField, service_errors, validated
+from cases.apis.common import LONG, MAX_ID, SHORT, NamedChoiceField, require, service_errors, validated
 from cases.selectors import case_get_for_user
-from cmm.permissions import has_role_permission
 from outreach.apis.common import CaseRefSerializer
 from referrals.choices import (
     ComponentKind,
@@ -60,6 +56,7 @@ from referrals.services.returns import (
     return_plan_transition,
     return_plan_update,
 )
+from reflection.apis import DayField
 
 VIEW = "referrals.view_returnplan"
 ADD = "referrals.add_returnplan"
@@ -67,25 +64,6 @@ CHANGE = "referrals.change_returnplan"
 VIEW_REFUSED = _("Your role cannot see return plans.")
 CHANGE_REFUSED = _("Your role cannot change return plans.")
 # Earlier dates are typing errors.
-EARLIEST = datetime.date(1990, 1, 1)
-
-
-def require(user, perm: str, message) -> None:
-    """Refuse with 403 unless the role the user acts under carries `perm`."""
-    if not has_role_permission(user, perm):
-        raise PermissionDenied(message)
-
-
-class DayField(serializers.DateField):
-    """A calendar date (YYYY-MM-DD) from 1990 on; whether it may be in the future is the service's rule."""
-
-    default_error_messages = {"too_early": _("Give a date in 1990 or later.")}
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if day < EARLIEST:
-            self.fail("too_early")
-        return day
 
 
 @extend_schema_field({"type": "string", "pattern": "^[A-Z]{2}$", "example": "NG"})
