@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install translations run test test-fast lint format messages browser-deps check-deploy migrations-check clean
+.PHONY: install translations run test test-fast lint format messages browser-deps check-deploy migrations-check clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ check-deploy: install
 ## Refresh the .po files from the source (needs GNU gettext: apt-get install gettext).
 messages: install
 	$(BIN)/python manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=var
+
+## Time the statistics against a generated PostgreSQL database (DATABASE_URL; not run by CI).
+bench: install
+	$(BIN)/python -m bench.statistics_bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var/broker var/test-db .pytest_cache

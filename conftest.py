@@ -4,6 +4,7 @@ import datetime
 import os
 
 import pytest
+from django.utils import translation
 
 from cases.choices import ExploitationType, ForcedLabourSector, Gender, ResidenceStatus
 from cases.services import case_open
@@ -152,6 +153,13 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def in_english():
+    """Read messages in English (the app's default language is Danish)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

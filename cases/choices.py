@@ -52,6 +52,29 @@ class ExploitationType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ControlMeans(models.TextChoices):
+    """How a person is controlled: the "means of control" of IOM's Human Trafficking Case Data Standard
+    (HTCDS / CTDC), which condense the ILO operational indicators. A case records those that applied; an
+    outreach worker records those observed on a contact (outreach.choices.Indicator is this list)."""
+
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage or a debt that cannot be paid off")
+    TAKES_EARNINGS = "takes_earnings", _("Someone else takes the earnings")
+    THREATS = "threats", _("Threats against the person")
+    PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological abuse")
+    PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    FALSE_PROMISES = "false_promises", _("False promises about work or conditions")
+    PSYCHOACTIVE_SUBSTANCES = "psychoactive_substances", _("Forced use of drugs or alcohol")
+    RESTRICTS_MOVEMENT = "restricts_movement", _("Movement is restricted or watched")
+    RESTRICTS_MEDICAL_CARE = "restricts_medical_care", _("Kept from medical care")
+    EXCESSIVE_HOURS = "excessive_hours", _("Excessive working hours")
+    THREATS_TO_FAMILY = "threats_to_family", _("Threats against the family")
+    THREAT_OF_AUTHORITIES = "threat_of_authorities", _("Threatened with the police or deportation")
+    WITHHOLDS_NECESSITIES = "withholds_necessities", _("Food, sleep or other necessities withheld")
+    WITHHOLDS_DOCUMENTS = "withholds_documents", _("Passport or ID documents taken")
+    OTHER = "other", _("Other indicator")
+
+
 class ForcedLabourSector(models.TextChoices):
     CONSTRUCTION = "construction", _("Construction")
     AGRICULTURE = "agriculture", _("Agriculture")

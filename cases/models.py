@@ -20,6 +20,7 @@ from cases.choices import (
     ActivityStatus,
     CaseStatus,
     CloseReason,
+    ControlMeans,
     DischargeReason,
     EventKind,
     ExploitationType,
@@ -185,6 +186,23 @@ class CaseExploitation(models.Model):
                 condition=Q(type=ExploitationType.FORCED_LABOUR) | Q(sector=""),
             ),
         ]
+        indexes = [models.Index(fields=["type"])]
+
+    def __str__(self):
+        return self.get_type_display()
+
+
+class CaseControlMeans(models.Model):
+    """One means of control used on the person (CTDC's list); a case may have several."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="control_means")
+    type = models.CharField(_("means of control"), max_length=30, choices=ControlMeans.choices)
+
+    class Meta:
+        ordering = ["type"]
+        verbose_name = _("means of control")
+        verbose_name_plural = _("means of control")
+        constraints = [models.UniqueConstraint(fields=["case", "type"], name="case_control_means_unique")]
         indexes = [models.Index(fields=["type"])]
 
     def __str__(self):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from cases.choices import CaseStatus
 from cases.models import (
     Case,
+    CaseControlMeans,
     CaseEvent,
     CaseExploitation,
     CaseService,
@@ -28,7 +29,10 @@ def case_list_for_user(*, user, perm: str = "cases.view_case") -> QuerySet[Case]
     return (
         permitted(user, perm, Case.objects.active(), owner_field="organisation")
         .select_related("organisation", "contact_person")
-        .prefetch_related(Prefetch("exploitations", queryset=CaseExploitation.objects.order_by("type")))
+        .prefetch_related(
+            Prefetch("exploitations", queryset=CaseExploitation.objects.order_by("type")),
+            Prefetch("control_means", queryset=CaseControlMeans.objects.order_by("type")),
+        )
     )
 
 

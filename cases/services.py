@@ -11,12 +11,20 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.choices import CaseStatus, EventKind, ExploitationType, ForcedLabourSector, TracingStatus
+from cases.choices import (
+    CaseStatus,
+    ControlMeans,
+    EventKind,
+    ExploitationType,
+    ForcedLabourSector,
+    TracingStatus,
+)
 from cases.client_codes import client_code_normalise
 from cases.models import (
     ActionPlan,
     ActionPlanReview,
     Case,
+    CaseControlMeans,
     CaseEvent,
     CaseExploitation,
     CaseNumberSequence,
@@ -113,6 +121,17 @@ def _set_exploitations(case: Case, exploitations: list[tuple[str, str]]) -> None
         CaseExploitation.objects.update_or_create(case=case, type=kind, defaults={"sector": sector})
 
 
+def _set_control_means(case: Case, control_means: list[str]) -> None:
+    wanted = list(dict.fromkeys(control_means))
+    if any(kind not in ControlMeans.values for kind in wanted):
+        raise ValidationError({"control_means": _("Unknown means of control.")})
+    case.control_means.exclude(type__in=wanted).delete()
+    have = set(case.control_means.values_list("type", flat=True))
+    CaseControlMeans.objects.bulk_create(
+        [CaseControlMeans(case=case, type=kind) for kind in wanted if kind not in have]
+    )
+
+
 def case_number_allocate(*, organisation: Organisation, year: int) -> str:
     """Hand out the next case number of the organisation for the year, e.g. CMM-2026-00042.
 
@@ -147,6 +166,7 @@ def case_open(
     languages: list[str] | None = None,
     unaccompanied_minor: bool = False,
     exploitations: list[tuple[str, str]] | None = None,
+    control_means: list[str] | None = None,
     contact_person: User | None = None,
     date_of_birth: datetime.date | None = None,
     estimated_age: int | None = None,
@@ -182,6 +202,7 @@ def case_open(
     case._history_user = by
     case.save()
     _set_exploitations(case, exploitations or [])
+    _set_control_means(case, control_means or [])
     for member in {by, contact_person} - {None}:
         _team_add(case, member, by=by)
     details = personal or {}
@@ -196,7 +217,12 @@ def case_open(
 
 @transaction.atomic
 def case_update(
-    *, case: Case, by: User, exploitations: list[tuple[str, str]] | None = None, **changes
+    *,
+    case: Case,
+    by: User,
+    exploitations: list[tuple[str, str]] | None = None,
+    control_means: list[str] | None = None,
+    **changes,
 ) -> Case:
     """Change the non-identifying facts of a case (also a closed one, to correct it); the history keeps what
     was there before."""
@@ -229,6 +255,11 @@ def case_update(
         _set_exploitations(case, exploitations)
         if sorted(case.exploitations.values_list("type", "sector")) != before:
             changed.append("exploitations")
+    if control_means is not None:
+        before = set(case.control_means.values_list("type", flat=True))
+        _set_control_means(case, control_means)
+        if set(control_means) != before:
+            changed.append("control_means")
     if not changed:
         return case
     case.full_clean()

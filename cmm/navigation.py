@@ -29,6 +29,8 @@ NAV_ENTRIES = [
     NavEntry("outreach-home", _("Activity"), "outreach.view_meetingplacesession"),
     NavEntry("activity-import", _("Import activity"), "outreach.import_activity"),
     NavEntry("referral-group-list", _("Referral groups"), "referrals.view_referralgroup"),
+    NavEntry("reports-statistics", _("Statistics"), "reports.view_statistics"),
+    NavEntry("reports-job-list", _("Reports"), "reports.view_statistics"),
     NavEntry("member-list", _("Members"), "cmm.view_membership"),
     NavEntry("api-docs", _("API")),
 ]

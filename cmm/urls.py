@@ -47,6 +47,7 @@ urlpatterns = [
     path("identification/", include("identification.urls")),
     path("reflection/", include("reflection.urls")),
     path("referrals/", include("referrals.urls")),
+    path("reports/", include("reports.urls")),
     path("members/", views.MemberListView.as_view(), name="member-list"),
     path("members/new/", views.MemberCreateView.as_view(), name="member-create"),
     path("members/<int:pk>/", views.MemberChangeView.as_view(), name="member-change"),

@@ -123,6 +123,14 @@ class Contact(models.Model):
             models.Index(fields=["venue", "occurred_at"]),
             models.Index(fields=["worker", "occurred_at"]),
             models.Index(fields=["case", "occurred_at"]),
+            # Statistics for all organisations select a period across every organisation.
+            models.Index(fields=["occurred_at"], name="contact_occurred_at_idx"),
+            # "New persons": the organisation's first contact with a client code (reports.statistics).
+            models.Index(
+                fields=["organisation", "client_code", "occurred_at"],
+                condition=Q(case__isnull=True),
+                name="contact_code_first_idx",
+            ),
         ]
 
     def __str__(self):
@@ -236,7 +244,10 @@ class HotlineCall(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("hotline call")
         verbose_name_plural = _("hotline calls")
-        indexes = [models.Index(fields=["organisation", "received_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "received_at"]),
+            models.Index(fields=["received_at"], name="hotlinecall_received_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M}"

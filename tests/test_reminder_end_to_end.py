@@ -9,15 +9,9 @@ the scan every minute here (REFLECTION_SCAN_MINUTES=1, checked every second with
 
 import datetime
 import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from cmm.celery import app as celery_app
@@ -26,73 +20,11 @@ from reflection.choices import PeriodKind
 from reflection.models import Notification
 from reflection.services import period_start
 from reflection.tasks import deadline_scan_task
+from tests import workers
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 MARKER = "Ingrith Vaskebjorn"  # the person's name, which must not reach the e-mail
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] or "postgres"
-    auth = f"{user}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{user}@"
-    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _broker(tmp_path: Path) -> dict:
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        return {
-            "url": redis_url,
-            "env": {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url},
-            "transport_options": {"visibility_timeout": 3600},
-        }
-    folder = tmp_path / "broker"
-    (folder / "control").mkdir(parents=True)
-    return {
-        "url": "filesystem://",
-        "env": {"CELERY_BROKER_URL": "filesystem://", "CELERY_BROKER_DIR": str(folder)},
-        "transport_options": {
-            "data_folder_in": str(folder),
-            "data_folder_out": str(folder),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-        },
-    }
-
-
-def _start(args: list[str], *, env: dict, log_path: Path):
-    log = open(log_path, "w+")  # noqa: SIM115 - closed by _stop
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cmm", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return process, log
-
-
-def _stop(process, log) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-    log.close()
-
-
-def _logs(*logs) -> str:
-    text = []
-    for log in logs:
-        log.flush()
-        log.seek(0)
-        text.append(log.read()[-3000:])
-    return "\n---\n".join(text)
 
 
 @pytest.fixture
@@ -112,7 +44,7 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
     )
     assert period.ends_on == today + datetime.timedelta(days=7)
 
-    broker = _broker(tmp_path)
+    broker = workers.broker_config(tmp_path)
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
@@ -123,24 +55,23 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
     env.update(broker["env"])
     env.update(
         DJANGO_SETTINGS_MODULE="cmm.settings.base",
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=workers.database_url(),
         EMAIL_URL=f"filemail:///{mail_dir}",
         CELERY_TASK_ALWAYS_EAGER="false",
         REFLECTION_SCAN_MINUTES="1",
     )
-    worker, worker_log = _start(
+    worker, worker_log = workers.start(
         [
             "worker",
             "--pool=solo",
             "--without-mingle",
             "--without-gossip",
             "--without-heartbeat",
-            "--loglevel=INFO",
         ],
         env=env,
         log_path=tmp_path / "worker.log",
     )
-    beat, beat_log = _start(
+    beat, beat_log = workers.start(
         [
             "beat",
             "-S",
@@ -149,7 +80,6 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
             str(tmp_path / "beat-schedule"),
             "--max-interval",
             "1",
-            "--loglevel=INFO",
         ],
         env=env,
         log_path=tmp_path / "beat.log",
@@ -165,7 +95,7 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
         deadline = time.monotonic() + 100
         while not delivered():
             if time.monotonic() > deadline or worker.poll() is not None or beat.poll() is not None:
-                pytest.fail(f"No reminder delivered; logs:\n{_logs(beat_log, worker_log)}")
+                pytest.fail(f"No reminder delivered; logs:\n{workers.logs(beat_log, worker_log)}")
             time.sleep(0.5)
 
         # A scan sent again (a second beat, a redelivery) sends nothing more.
@@ -184,10 +114,10 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
         worker_log.flush()
         worker_log.seek(0)
         scans = [line for line in worker_log.read().splitlines() if "deadline_scan_task[" in line]
-        assert sum("succeeded" in line for line in scans) >= 2, _logs(worker_log)
+        assert sum("succeeded" in line for line in scans) >= 2, workers.logs(worker_log)
 
         files = list(mail_dir.iterdir())
-        assert len(files) == 1, _logs(worker_log)
+        assert len(files) == 1, workers.logs(worker_log)
         text = files[0].read_text()
         assert reminder_case.number in text
         assert MARKER not in text
@@ -211,5 +141,5 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
         celery_app.conf.update(saved)
         celery_app.close()
         celery_app.amqp._producer_pool = None
-        _stop(beat, beat_log)
-        _stop(worker, worker_log)
+        workers.stop(beat, beat_log)
+        workers.stop(worker, worker_log)

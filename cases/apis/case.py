@@ -30,6 +30,7 @@ from cases.choices import (
     AgeBand,
     CaseStatus,
     CloseReason,
+    ControlMeans,
     EventKind,
     ExploitationType,
     ForcedLabourSector,
@@ -90,6 +91,19 @@ def exploitation_pairs(value: list[dict]) -> list[tuple[str, str]]:
     return [(item["type"], item.get("sector", "")) for item in value]
 
 
+def control_means_field(**kwargs) -> serializers.ListField:
+    """The means of control as a list of choice values, each once."""
+    return serializers.ListField(
+        child=NamedChoiceField(ControlMeans), max_length=len(ControlMeans.values), **kwargs
+    )
+
+
+def control_means_once(value: list[str]) -> list[str]:
+    if len(value) != len(set(value)):
+        raise ValidationError(_("Give each means of control once."))
+    return value
+
+
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.SerializerMethodField()
@@ -123,6 +137,7 @@ class CaseSerializer(serializers.ModelSerializer):
     nationality = NationalityField(read_only=True)
     age_band = serializers.ChoiceField(choices=AgeBand.choices, read_only=True)
     exploitations = ExploitationSerializer(many=True, read_only=True)
+    control_means = serializers.SerializerMethodField()
     contact_person = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -140,9 +155,14 @@ class CaseSerializer(serializers.ModelSerializer):
             "residence_status",
             "unaccompanied_minor",
             "exploitations",
+            "control_means",
             "contact_person",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=NamedChoiceField(ControlMeans)))
+    def get_control_means(self, case) -> list[str]:
+        return [means.type for means in case.control_means.all()]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -216,6 +236,7 @@ class CaseOpenSerializer(serializers.Serializer):
     exploitations = ExploitationSerializer(
         many=True, max_length=len(ExploitationType.values), required=False, default=list
     )
+    control_means = control_means_field(required=False, default=list)
     contact_person = MemberField(required=False, allow_null=True, default=None)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     estimated_age = serializers.IntegerField(
@@ -225,6 +246,9 @@ class CaseOpenSerializer(serializers.Serializer):
 
     def validate_exploitations(self, value):
         return exploitation_pairs(value)
+
+    def validate_control_means(self, value):
+        return control_means_once(value)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -237,11 +261,15 @@ class CaseUpdateSerializer(serializers.Serializer):
     languages = language_codes()
     unaccompanied_minor = serializers.BooleanField()
     exploitations = ExploitationSerializer(many=True, max_length=len(ExploitationType.values))
+    control_means = control_means_field()
     contact_person = MemberField(allow_null=True)
     estimated_age = serializers.IntegerField(min_value=0, max_value=120, allow_null=True)
 
     def validate_exploitations(self, value):
         return exploitation_pairs(value)
+
+    def validate_control_means(self, value):
+        return control_means_once(value)
 
     def validate(self, attrs):
         if "estimated_age" in attrs:

@@ -11,7 +11,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cases.choices import CloseReason, ExploitationType, ForcedLabourSector, Gender, ResidenceStatus
+from cases.choices import (
+    CloseReason,
+    ControlMeans,
+    ExploitationType,
+    ForcedLabourSector,
+    Gender,
+    ResidenceStatus,
+)
 from cases.models import Case, PersonalDetails
 
 # Languages the people CMM meets speak most often (Django's LANG_INFO codes); Danish and English first.
@@ -113,6 +120,12 @@ class CaseForm(forms.Form):
         choices=[("", "—"), *ForcedLabourSector.choices],
         help_text=_("Required when forced labour is ticked."),
     )
+    control_means = forms.MultipleChoiceField(
+        label=_("Means of control"),
+        required=False,
+        choices=ControlMeans.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     unaccompanied_minor = forms.BooleanField(label=_("Unaccompanied minor"), required=False)
     contact_person = forms.TypedChoiceField(label=_("Contact person"), required=False, coerce=int)
     full_name = forms.CharField(
@@ -175,6 +188,7 @@ class CaseForm(forms.Form):
             "residence_status": case.residence_status,
             "exploitation_types": [e.type for e in exploitations],
             "forced_labour_sector": sector,
+            "control_means": [means.type for means in case.control_means.all()],
             "unaccompanied_minor": case.unaccompanied_minor,
             "contact_person": case.contact_person_id or "",
         }
@@ -207,6 +221,7 @@ class CaseForm(forms.Form):
             "languages": data["languages"],
             "unaccompanied_minor": data["unaccompanied_minor"],
             "exploitations": self.exploitations(),
+            "control_means": data["control_means"],
             "contact_person": data["contact_person"],
             "date_of_birth": data["date_of_birth"],
             "estimated_age": data["estimated_age"],
@@ -230,7 +245,11 @@ class CaseForm(forms.Form):
         if case.age_is_estimate:
             changes["age_at_opening"] = data["estimated_age"]
             changes["age_is_estimate"] = True
-        return {**changes, "exploitations": self.exploitations()}
+        return {
+            **changes,
+            "exploitations": self.exploitations(),
+            "control_means": self.cleaned_data["control_means"],
+        }
 
 
 class CaseCloseForm(forms.Form):

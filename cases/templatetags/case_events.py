@@ -40,6 +40,9 @@ def _field_labels(model, names) -> str:
         if name == "exploitations":
             labels.append(_("forms of exploitation"))
             continue
+        if name == "control_means":
+            labels.append(_("means of control"))
+            continue
         try:
             labels.append(str(model._meta.get_field(name).verbose_name))
         except (FieldDoesNotExist, TypeError) as exc:

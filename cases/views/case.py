@@ -164,6 +164,8 @@ def _display(model: type[models.Model], name: str, value, users: dict[int, objec
 def _field_label(model: type[models.Model], name: str) -> str:
     if name == "exploitations":
         return _("Forms of exploitation")
+    if name == "control_means":
+        return _("Means of control")
     try:
         return capfirst(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:

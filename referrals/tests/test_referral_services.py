@@ -41,13 +41,6 @@ from referrals.tests.referral_fixtures import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_today", "in_english")]
 
 
-@pytest.fixture
-def in_english():
-    """The messages are read in English here (the app's default language is Danish)."""
-    with translation.override("en"):
-        yield
-
-
 def sees(user, case) -> bool:
     return case_list_for_user(user=user).filter(pk=case.pk).exists()
 

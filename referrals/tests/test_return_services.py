@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from cases.choices import EventKind, ResidenceStatus
 from cases.models import CaseEvent, PersonalRepresentative
@@ -54,13 +53,6 @@ from reflection.models import ReflectionPeriod
 from reflection.services import period_extend, period_start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_today", "in_english")]
-
-
-@pytest.fixture
-def in_english():
-    """The messages are read in English here (the app's default language is Danish)."""
-    with translation.override("en"):
-        yield
 
 
 def _messages(excinfo) -> dict:

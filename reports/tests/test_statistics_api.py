@@ -11,7 +11,7 @@ from cmm.models import Role
 from outreach.choices import CallerCategory, CallPurpose, Venue
 from outreach.services import contact_log, hotline_call_save, meeting_session_save
 from reports.periods import Period, Scope
-from reports.services import statistics_compute, statistics_publish
+from reports.services.statistics import statistics_compute, statistics_publish
 from reports.statistics.outreach import meeting_place_table
 from reports.suppression import HIDDEN
 from reports.tables import Row, Table

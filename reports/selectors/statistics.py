@@ -15,7 +15,7 @@ from django.http import Http404
 from cmm.models import Organisation, OrganisationKind
 from cmm.permissions import active_membership, has_role_permission
 from reports.periods import Period, Scope
-from reports.services import statistics_compute, statistics_publish
+from reports.services.statistics import statistics_compute, statistics_publish
 from reports.suppression import SuppressedTable, should_suppress
 
 VIEW = "reports.view_statistics"

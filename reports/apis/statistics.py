@@ -8,28 +8,25 @@ organisation the caller may not see is "not found" (404), as a missing one.
 
 from __future__ import annotations
 
-import datetime
-import re
-
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID
 from cmm.permissions import has_role_permission
-from reports.periods import Period
-from reports.selectors import VIEW, statistics_default_organisation_for_user, statistics_for_user
+from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from reports.periods import PERIOD_ERRORS, Period, PeriodError, period_between, period_parse
+from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user, statistics_for_user
+from reports.services.exports import statistics_export
 from reports.suppression import SuppressedTable, should_suppress
-
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-YEAR = re.compile(r"^(\d{4})$")
-EARLIEST_YEAR, LATEST_YEAR = 1990, 9998
-MAX_YEARS = 5
-
 
 # --- What the API takes ---------------------------------------------------------------------------------
 
@@ -57,13 +54,10 @@ class StatisticsQuerySerializer(serializers.Serializer):
     )
 
     default_error_messages = {
-        "period_format": _('Give a quarter such as "2026Q1" or a year such as "2026".'),
-        "period_year": _("Give a year from 1990 to 9998."),
+        **PERIOD_ERRORS,
         "period_or_dates": _("Give either a period or from and to dates, not both."),
         "missing": _("Give a period, or from and to dates."),
         "both_dates": _("Give both from and to dates."),
-        "to_before_from": _("The last day cannot be before the first day."),
-        "too_long": _("A period can be at most 5 years long."),
     }
 
     def get_fields(self):
@@ -76,14 +70,10 @@ class StatisticsQuerySerializer(serializers.Serializer):
         return serializers.ValidationError({field: [self.error_messages[key]]}, code=key)
 
     def validate_period(self, value: str) -> Period:
-        value = value.strip().upper()
-        quarter, year = QUARTER.match(value), YEAR.match(value)
-        if not (quarter or year):
-            raise serializers.ValidationError(self.error_messages["period_format"], code="period_format")
-        number = int((quarter or year).group(1))
-        if not EARLIEST_YEAR <= number <= LATEST_YEAR:
-            raise serializers.ValidationError(self.error_messages["period_year"], code="period_year")
-        return Period.quarter(number, int(quarter.group(2))) if quarter else Period.year(number)
+        try:
+            return period_parse(value)
+        except PeriodError as error:
+            raise serializers.ValidationError(self.error_messages[error.code], code=error.code) from None
 
     def validate(self, attrs):
         start, end = attrs.get("from"), attrs.get("to")
@@ -95,20 +85,11 @@ class StatisticsQuerySerializer(serializers.Serializer):
             raise self._error("period", "missing")
         if start is None or end is None:
             raise self._error("from" if start is None else "to", "both_dates")
-        if end < start:
-            raise self._error("to", "to_before_from")
-        if end >= _years_later(start, MAX_YEARS):
-            raise self._error("to", "too_long")
-        attrs["period"] = Period(start, end)
+        try:
+            attrs["period"] = period_between(start, end)
+        except PeriodError as error:
+            raise self._error(error.field, error.code) from None
         return attrs
-
-
-def _years_later(day: datetime.date, years: int) -> datetime.date:
-    """The same calendar date `years` on (29 February becomes 1 March in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return datetime.date(day.year + years, 3, 1)
 
 
 # --- What the API answers -------------------------------------------------------------------------------
@@ -213,3 +194,65 @@ class StatisticsApi(NeverCachedMixin, APIView):
                 "tables": [table_data(table) for table in published],
             }
         )
+
+
+# --- The export -----------------------------------------------------------------------------------------
+
+
+class StatisticsExportQuerySerializer(StatisticsQuerySerializer):
+    """The statistics query and the file format."""
+
+    format = serializers.ChoiceField(
+        choices=[("csv", "CSV"), ("xlsx", "XLSX")], help_text="csv (UTF-8 with BOM, comma) or xlsx."
+    )
+
+
+class _FileFormatIsNotARenderer(BaseContentNegotiation):
+    """Here ?format= names the file to make, not a DRF renderer: always answer errors as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class StatisticsExportApi(NeverCachedMixin, APIView):
+    """The statistics tables of DESIGN.md §3 as a CSV or XLSX file."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _FileFormatIsNotARenderer
+
+    @extend_schema(
+        parameters=[StatisticsExportQuerySerializer],
+        responses={
+            (200, CSV_CONTENT_TYPE.split(";")[0]): OpenApiTypes.BINARY,
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="A field of the query is missing or wrong (errors by field)."),
+            403: OpenApiResponse(description="The role cannot see statistics."),
+            404: OpenApiResponse(description="An organisation the caller may not see."),
+        },
+        description="The same tables, numbers and small-cell rule as the statistics endpoint, as a file: a "
+        "header block (period, organisations, whether small counts are suppressed, when it was generated) "
+        "and every table with its totals and notes. The download is named after the period and the scope "
+        '("cmm-statistics-2026Q1-all.csv"), is never cached, and is recorded in the audit log.',
+    )
+    def get(self, request):
+        if not has_role_permission(request.user, VIEW):
+            raise PermissionDenied(_("Your role cannot see statistics."))
+        query = StatisticsExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        organisation_id = data.get("organisation")
+        if organisation_id is None:
+            organisation_id = statistics_default_organisation_for_user(user=request.user)
+        content, filename, content_type = statistics_export(
+            user=request.user,
+            period=data["period"],
+            organisation_id=organisation_id,
+            external=data["external"],
+            fmt=data["format"],
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

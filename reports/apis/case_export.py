@@ -1,0 +1,96 @@
+"""The case-level export under /api/reports/exports/cases/: the k-anonymous CTDC-style file as CSV or XLSX.
+
+What the file holds and whose cases it covers is decided by reports.services.case_export. A role without
+the statistics permission is refused (403) before anything is looked up; an organisation the caller may not
+see is "not found" (404), as a missing one; bad input is a 400 naming the field.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from cases.apis.common import MAX_ID, service_errors
+from cmm.permissions import has_role_permission
+from reports.periods import EARLIEST_YEAR, LATEST_YEAR, Period
+from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user
+from reports.services.case_export import COLUMNS, CSV, FORMATS, XLSX, case_export
+from reports.views.case_export import file_response
+
+
+class CaseExportQuerySerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="An organisation id. Without it: all organisations for CMM's analysts and coordinators, "
+        "the caller's own organisation for everyone else.",
+    )
+    year = serializers.IntegerField(
+        required=False,
+        min_value=EARLIEST_YEAR,
+        max_value=LATEST_YEAR,
+        help_text="Only cases opened in this year. Without it: the cases of every year.",
+    )
+    format = serializers.ChoiceField(
+        choices=[CSV, XLSX], required=False, default=CSV, help_text="csv (UTF-8 with BOM) or xlsx."
+    )
+
+
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """`format` names the file asked for here, not a renderer: the file is the answer, errors are JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+class CaseExportApi(APIView):
+    """The case-level export of DESIGN.md §3 for the caller's scope."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FileFormatNegotiation
+
+    @extend_schema(
+        parameters=[CaseExportQuerySerializer],
+        responses={
+            (200, FORMATS[CSV].split(";")[0]): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The CSV file or the XLSX workbook, as `format` asks."
+            ),
+            (200, FORMATS[XLSX]): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The CSV file or the XLSX workbook, as `format` asks."
+            ),
+            400: OpenApiResponse(description="A parameter is wrong; the body names it."),
+            403: OpenApiResponse(description="The caller's role cannot see statistics."),
+            404: OpenApiResponse(description="The organisation does not exist or is not the caller's."),
+        },
+        description="One row per case with broad categories only, in the spirit of IOM's Human Trafficking "
+        "Case Data Standard; a case whose combination of gender, age band, citizenship and forms of "
+        "exploitation fewer than k cases share (setting EXPORT_K_ANONYMITY, 5 by default) is left out. "
+        f"Columns, in this order (docs/case-export.md): {', '.join(COLUMNS)}. No names, dates of birth, "
+        "case numbers or free text. Every export is recorded in the audit log.",
+    )
+    def get(self, request):
+        if not has_role_permission(request.user, VIEW):
+            raise PermissionDenied(_("Your role cannot see statistics."))
+        query = CaseExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        organisation_id = data.get("organisation")
+        if organisation_id is None:
+            organisation_id = statistics_default_organisation_for_user(user=request.user)
+        year = data.get("year")
+        with service_errors():
+            export = case_export(
+                user=request.user,
+                organisation_id=organisation_id,
+                fmt=data["format"],
+                period=Period.year(year) if year is not None else None,
+            )
+        return file_response(export)
