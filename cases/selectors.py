@@ -36,6 +36,13 @@ def case_list_for_user(*, user, perm: str = "cases.view_case") -> QuerySet[Case]
     )
 
 
+def case_ids_with_visible_details(*, user) -> QuerySet[Case]:
+    """The ids of the cases whose identifying details `user` may see: held on the case itself (the team,
+    or a grant on that case), never through the organisation owning it; `can_view_personal_details` in
+    cases.services is the same rule for one case."""
+    return permitted(user, "cases.view_personal_details", Case.objects.active()).values("pk")
+
+
 def case_get_for_user(*, user, case_id: int, perm: str = "cases.view_case") -> Case:
     """One case the user may see (or change, with perm="cases.change_case"); Http404 otherwise."""
     return get_object_or_404(case_list_for_user(user=user, perm=perm), pk=case_id)

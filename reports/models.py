@@ -36,6 +36,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Being generated")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Deleted after its retention period")
 
 
 class ReportJobQuerySet(models.QuerySet):
@@ -103,6 +104,9 @@ class ReportJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     file = models.CharField(max_length=200, blank=True)  # name in the private storage
     pages = models.PositiveIntegerField(null=True, blank=True)
+    # A case status report whose requester could see the identifying details when it was generated holds
+    # them: it stays downloadable only while they still can (reports.selectors.jobs).
+    identifying = models.BooleanField(_("holds identifying details"), default=False)
     size = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(_("error"), max_length=200, blank=True)
 
@@ -134,6 +138,11 @@ class ReportJob(models.Model):
     def period(self):
         """The period a statistics or activity report covers (None for a case status report)."""
         return Period(self.period_start, self.period_end) if self.period_start else None
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Queued by the quarterly schedule, not asked for by anyone."""
+        return self.requested_by_id is None and self.requested_for_id is None
 
     @property
     def is_pending(self) -> bool:

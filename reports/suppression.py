@@ -24,7 +24,7 @@ number; the sets of suppressed and hidden cells and the footnote come with it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +114,7 @@ def table_suppress(
     total_columns: Collection[str] = (),
     derived_columns: Mapping[str, Collection[str]] | None = None,
     derived_rows: Mapping[str, Collection[str]] | None = None,
+    row_section: Callable[[str], str] | None = None,
 ) -> SuppressedTable:
     """Apply the small-cell rule (DESIGN.md §3) to a copy of `table`.
 
@@ -123,7 +124,10 @@ def table_suppress(
     column is in `count_columns` (default: every column), is not a total column and their row is not in
     `derived_rows`. An average or share (`derived_columns`: column -> the count columns of the same row it is
     computed from; `derived_rows`: row -> the count rows of the same column) is hidden when any of its
-    sources is suppressed. The input table is not changed.
+    sources is suppressed. A table whose rows fall into sections that each add up to the totals (by gender,
+    by age band, ...) names each row's section with `row_section`: a column is then one group per section,
+    so that a lone suppressed cell in a section takes another cell of that section with it. The input table
+    is not changed.
     """
     derived_columns = dict(derived_columns or {})
     derived_rows = dict(derived_rows or {})
@@ -146,7 +150,10 @@ def table_suppress(
     # Primary: every small count. Secondary: until no row and no column has a lone suppressed cell.
     suppressed: set[Cell] = {cell for cell, value in values.items() if _is_small(value)}
     rows = [[(r, c) for c in body_columns] for r in body_rows]
-    columns = [[(r, c) for r in body_rows] for c in body_columns]
+    sections: dict[str, list[str]] = {}
+    for row_key in body_rows:
+        sections.setdefault(row_section(row_key) if row_section else "", []).append(row_key)
+    columns = [[(r, c) for r in section] for section in sections.values() for c in body_columns]
     while _secondary(rows, values, suppressed) | _secondary(columns, values, suppressed):
         pass
 

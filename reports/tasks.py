@@ -28,3 +28,8 @@ def report_jobs_recover_task() -> int:
 def quarterly_report_schedule_task() -> int | None:
     job = jobs.report_job_schedule_quarterly()
     return job.pk if job else None
+
+
+@shared_task(acks_late=True)
+def report_files_expire_task() -> int:
+    return jobs.report_files_expire()

@@ -35,18 +35,6 @@ def worker(tmp_path):
         workers.stop(process, log)
 
 
-def _wait_for(predicate, *, timeout, worker):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        if worker["process"].poll() is not None:
-            break
-        time.sleep(0.3)
-    worker["log"].seek(0)
-    pytest.fail(f"Gave up waiting; worker log:\n{worker['log'].read()[-4000:]}")
-
-
 def test_email_queued_on_commit_is_delivered_once_by_a_real_worker(worker):
     with transaction.atomic():
         email = services.email_queue(
@@ -57,8 +45,10 @@ def test_email_queued_on_commit_is_delivered_once_by_a_real_worker(worker):
         # Nothing leaves before the commit.
         assert OutboundEmail.objects.get(pk=email.pk).status == EmailStatus.PENDING
 
-    _wait_for(
-        lambda: OutboundEmail.objects.get(pk=email.pk).status == EmailStatus.SENT, timeout=90, worker=worker
+    workers.wait_for(
+        lambda: OutboundEmail.objects.get(pk=email.pk).status == EmailStatus.SENT,
+        timeout=90,
+        processes=[(worker["process"], worker["log"])],
     )
 
     files = list(Path(worker["mail_dir"]).iterdir())

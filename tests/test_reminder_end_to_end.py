@@ -8,7 +8,6 @@ the scan every minute here (REFLECTION_SCAN_MINUTES=1, checked every second with
 """
 
 import datetime
-import os
 import time
 
 import pytest
@@ -47,19 +46,7 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
     broker = workers.broker_config(tmp_path)
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(broker["env"])
-    env.update(
-        DJANGO_SETTINGS_MODULE="cmm.settings.base",
-        DATABASE_URL=workers.database_url(),
-        EMAIL_URL=f"filemail:///{mail_dir}",
-        CELERY_TASK_ALWAYS_EAGER="false",
-        REFLECTION_SCAN_MINUTES="1",
-    )
+    env = workers.process_env(broker, EMAIL_URL=f"filemail:///{mail_dir}", REFLECTION_SCAN_MINUTES="1")
     worker, worker_log = workers.start(
         [
             "worker",
@@ -104,8 +91,7 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
             broker_url=broker["url"],
             broker_transport_options=broker["transport_options"],
         )
-        celery_app.close()
-        celery_app.amqp._producer_pool = None
+        workers.reset_producers()
         deadline_scan_task.apply_async()
         time.sleep(5)
         beat_log.flush()
@@ -139,7 +125,6 @@ def test_beat_and_a_worker_deliver_the_7_day_reminder_once(reminder_case, users_
         assert worker.poll() is None and beat.poll() is None
     finally:
         celery_app.conf.update(saved)
-        celery_app.close()
-        celery_app.amqp._producer_pool = None
+        workers.reset_producers()
         workers.stop(beat, beat_log)
         workers.stop(worker, worker_log)

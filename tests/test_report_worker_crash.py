@@ -21,18 +21,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 LEASE_SECONDS = 3
 
 
-def _wait_for(predicate, *, timeout, processes):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        for process, _log in processes:
-            if process.poll() is not None:
-                break
-        time.sleep(0.2)
-    pytest.fail("Gave up waiting; logs:\n" + workers.logs(*(log for _process, log in processes)))
-
-
 def test_a_report_job_killed_halfway_is_finished_once_by_another_worker(
     tmp_path, org_a, org_cmm, users_a, make_member, settings
 ):
@@ -65,7 +53,7 @@ def test_a_report_job_killed_halfway_is_finished_once_by_another_worker(
             job = jobs.report_job_request(
                 user=analyst, kind=ReportKind.QUARTERLY, language="en", period=Period.quarter(2026, 2)
             )
-            _wait_for(
+            workers.wait_for(
                 lambda: ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, progress=10).exists(),
                 timeout=90,
                 processes=[first],
@@ -76,15 +64,19 @@ def test_a_report_job_killed_halfway_is_finished_once_by_another_worker(
             second = workers.start(workers.WORKER_ARGS, env=env, log_path=tmp_path / "second.log")
             time.sleep(LEASE_SECONDS + 1)  # the dead worker's lease runs out
             assert jobs.report_jobs_recover() == 1
-            _wait_for(
+            workers.wait_for(
                 lambda: ReportJob.objects.filter(pk=job.pk, status=JobStatus.DONE).exists(),
                 timeout=120,
                 processes=[second],
             )
 
             # The message delivered once more (as a broker would after the crash) changes nothing.
+            name = report_job_generate_task.name
+            runs = workers.task_runs(second[1], name)
             report_job_generate_task.apply_async(kwargs={"job_id": job.pk})
-            time.sleep(3)
+            workers.wait_for(
+                lambda: workers.task_runs(second[1], name) > runs, timeout=60, processes=[second]
+            )
 
         job.refresh_from_db()
         assert (job.status, job.attempts, job.progress) == (JobStatus.DONE, 2, 100)

@@ -10,9 +10,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -104,8 +106,9 @@ def logs(*files) -> str:
 
 
 def reset_producers() -> None:
-    # Connections made earlier in this process carry the old broker settings: drop them.
-    celery_app.close()
+    # Connections made earlier in this process carry the old broker settings: drop them. (Not app.close():
+    # that also forgets the app, and a task module imported later would then never be registered with it.)
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
@@ -128,3 +131,23 @@ def sending_to(broker: dict, **conf):
     finally:
         celery_app.conf.update(saved)
         reset_producers()
+
+
+def wait_for(predicate, *, timeout: float, processes) -> None:
+    """Wait until `predicate()` holds; fail with the processes' logs when it does not in time or when one
+    of the (process, log) pairs has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if any(process.poll() is not None for process, _log in processes):
+            break
+        time.sleep(0.2)
+    pytest.fail("Gave up waiting; logs:\n" + logs(*(log for _process, log in processes)))
+
+
+def task_runs(log, task_name: str) -> int:
+    """How many runs of `task_name` a worker's log shows as finished."""
+    log.flush()
+    log.seek(0)
+    return sum(f"{task_name}[" in line and "succeeded" in line for line in log.read().splitlines())

@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_jobs_recover_task",
         "schedule": timedelta(minutes=env.int("REPORT_JOBS_RECOVER_MINUTES", default=5)),
     },
+    # Case status reports are copies of a person's file: their files are deleted after REPORT_CASE_FILE_DAYS.
+    "report-files-expire": {
+        "task": "reports.tasks.report_files_expire_task",
+        "schedule": timedelta(hours=6),
+    },
     # The national quarterly statistics report of the quarter just ended, early on each quarter's first day.
     "quarterly-report": {
         "task": "reports.tasks.quarterly_report_schedule_task",
@@ -286,6 +291,7 @@ CELERY_BEAT_SCHEDULE = {
 # is tried at most this many times (a report that kills its worker every time must stop being retried).
 REPORT_JOB_LEASE_SECONDS = env.int("REPORT_JOB_LEASE_SECONDS", default=600)
 REPORT_JOB_MAX_ATTEMPTS = env.int("REPORT_JOB_MAX_ATTEMPTS", default=4)
+REPORT_CASE_FILE_DAYS = env.int("REPORT_CASE_FILE_DAYS", default=30)
 # Case-level exports keep a record only if its combination of gender, age band, citizenship and exploitation
 # type is shared by at least this many records (DESIGN.md §3).
 EXPORT_K_ANONYMITY = env.int("EXPORT_K_ANONYMITY", default=5)

@@ -7,21 +7,18 @@ see is "not found" (404), as a missing one; bad input is a 400 naming the field.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from cases.apis.common import MAX_ID, service_errors
-from cmm.permissions import has_role_permission
+from reports.apis.statistics import statistics_query
 from reports.periods import EARLIEST_YEAR, LATEST_YEAR, Period
-from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user
 from reports.services.case_export import COLUMNS, CSV, FORMATS, XLSX, case_export
-from reports.views.case_export import file_response
+from reports.views.common import download_response
 
 
 class CaseExportQuerySerializer(serializers.Serializer):
@@ -77,14 +74,7 @@ class CaseExportApi(APIView):
         "case numbers or free text. Every export is recorded in the audit log.",
     )
     def get(self, request):
-        if not has_role_permission(request.user, VIEW):
-            raise PermissionDenied(_("Your role cannot see statistics."))
-        query = CaseExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        organisation_id = data.get("organisation")
-        if organisation_id is None:
-            organisation_id = statistics_default_organisation_for_user(user=request.user)
+        data, organisation_id = statistics_query(request, CaseExportQuerySerializer)
         year = data.get("year")
         with service_errors():
             export = case_export(
@@ -93,4 +83,4 @@ class CaseExportApi(APIView):
                 fmt=data["format"],
                 period=Period.year(year) if year is not None else None,
             )
-        return file_response(export)
+        return download_response(export.content, filename=export.filename, content_type=export.content_type)

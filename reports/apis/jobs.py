@@ -9,7 +9,6 @@ an organisation the caller cannot see).
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,26 +20,19 @@ from rest_framework.views import APIView
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID, NamedChoiceField, service_errors, validated
+from reports.apis.statistics import PeriodQuerySerializer
 from reports.models import JobStatus, ReportKind
-from reports.periods import PERIOD_ERRORS, PeriodError, period_between, period_parse
 from reports.selectors.jobs import report_job_get_for_user, report_job_list_for_user
-from reports.selectors.statistics import statistics_default_organisation_for_user
+from reports.selectors.statistics import statistics_organisation_asked
 from reports.services import jobs as services
-from reports.views.jobs import pdf_response
+from reports.views.jobs import job_download
 
 # --- What the API takes ---------------------------------------------------------------------------------
 
 
-class ReportJobCreateSerializer(serializers.Serializer):
+class ReportJobCreateSerializer(PeriodQuerySerializer):
     kind = NamedChoiceField(ReportKind)
     language = serializers.ChoiceField(choices=settings.LANGUAGES)
-    period = serializers.CharField(
-        required=False,
-        max_length=20,
-        help_text='Statistics and activity reports: "2026Q1" or "2026"; or from and to.',
-    )
-    from_ = serializers.DateField(required=False, help_text="The first day of a custom period.")
-    to = serializers.DateField(required=False, help_text="The last day of a custom period (at most 5 years).")
     organisation = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -57,25 +49,13 @@ class ReportJobCreateSerializer(serializers.Serializer):
     )
 
     default_error_messages = {
-        **PERIOD_ERRORS,
-        "period_or_dates": _("Give either a period or from and to dates, not both."),
-        "missing": _("Give a period, or from and to dates."),
-        "both_dates": _("Give both from and to dates."),
+        **PeriodQuerySerializer.default_error_messages,
         "case_missing": _("Choose the case to report on."),
         "case_only": _("A case status report has no period or organisation."),
         "no_case": _("Only a case status report is about one case."),
     }
 
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
-
-    def _error(self, field: str, key: str):
-        return serializers.ValidationError({field: [self.error_messages[key]]}, code=key)
-
     def validate(self, attrs):
-        start, end, text = attrs.get("from"), attrs.get("to"), attrs.get("period")
         if attrs["kind"] == ReportKind.CASE_STATUS:
             if attrs.get("case") is None:
                 raise self._error("case", "case_missing")
@@ -85,20 +65,7 @@ class ReportJobCreateSerializer(serializers.Serializer):
             return attrs
         if attrs.get("case") is not None:
             raise self._error("case", "no_case")
-        try:
-            if text is not None:
-                if start is not None or end is not None:
-                    raise self._error("period", "period_or_dates")
-                attrs["period"] = period_parse(text)
-            elif start is None and end is None:
-                raise self._error("period", "missing")
-            elif start is None or end is None:
-                raise self._error("from" if start is None else "to", "both_dates")
-            else:
-                attrs["period"] = period_between(start, end)
-        except PeriodError as error:
-            raise self._error(error.field, error.code) from None
-        return attrs
+        return self.period_validated(attrs)
 
 
 # --- What the API answers -------------------------------------------------------------------------------
@@ -162,9 +129,9 @@ class ReportJobListApi(NeverCachedMixin, GenericAPIView):
     )
     def post(self, request):
         data = validated(ReportJobCreateSerializer, request)
-        organisation_id = data.get("organisation")
+        organisation_id = data.get("organisation")  # named null: all organisations
         if "organisation" not in data and data["kind"] != ReportKind.CASE_STATUS:
-            organisation_id = statistics_default_organisation_for_user(user=request.user)
+            organisation_id = statistics_organisation_asked(user=request.user, organisation_id=None)
         with service_errors():
             job = services.report_job_request(
                 user=request.user,
@@ -194,13 +161,7 @@ class ReportJobDownloadApi(APIView):
         description="The finished PDF, for those who may see the job. Every download is audited.",
     )
     def get(self, request, pk):
-        job = report_job_get_for_user(user=request.user, job_id=pk)
-        try:
-            opened = services.report_job_file_open(job=job)
-        except FileNotFoundError:
-            raise Http404 from None
-        services.report_job_downloaded(job=job, user=request.user)
-        return pdf_response(job, opened)
+        return job_download(request, pk)
 
 
 class ReportJobRegenerateApi(NeverCachedMixin, APIView):

@@ -8,12 +8,10 @@ organisation the caller may not see is "not found" (404), as a missing one.
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -21,36 +19,32 @@ from rest_framework.views import APIView
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID
-from cmm.permissions import has_role_permission
 from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.periods import PERIOD_ERRORS, Period, PeriodError, period_between, period_parse
-from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user, statistics_for_user
+from reports.selectors.statistics import (
+    statistics_for_user,
+    statistics_organisation_asked,
+    statistics_require,
+)
 from reports.services.exports import statistics_export
 from reports.suppression import SuppressedTable, should_suppress
+from reports.views.common import download_response
 
 # --- What the API takes ---------------------------------------------------------------------------------
 
 
-class StatisticsQuerySerializer(serializers.Serializer):
-    """The period (a quarter, a year, or from/to dates) and the scope of the statistics asked for."""
+class PeriodQuerySerializer(serializers.Serializer):
+    """A period: a quarter or a year in `period`, or custom `from` and `to` dates. Subclasses call
+    `period_validated` from their `validate`; the Period is then in attrs["period"]."""
 
     period = serializers.CharField(
         required=False,
+        max_length=20,
         help_text='A quarter ("2026Q1") or a year ("2026"); or give from and to instead.',
     )
     from_ = serializers.DateField(required=False, help_text="The first day of a custom period (YYYY-MM-DD).")
     to = serializers.DateField(
         required=False, help_text="The last day of a custom period, at most 5 years on."
-    )
-    organisation = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_ID,
-        help_text="An organisation id. Without it: all organisations for CMM's analysts and coordinators, "
-        "the caller's own organisation for everyone else.",
-    )
-    external = serializers.BooleanField(
-        required=False, default=False, help_text="true: as published outside CMM, small counts as <5."
     )
 
     default_error_messages = {
@@ -75,7 +69,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
         except PeriodError as error:
             raise serializers.ValidationError(self.error_messages[error.code], code=error.code) from None
 
-    def validate(self, attrs):
+    def period_validated(self, attrs) -> dict:
         start, end = attrs.get("from"), attrs.get("to")
         if "period" in attrs:
             if start is not None or end is not None:
@@ -90,6 +84,24 @@ class StatisticsQuerySerializer(serializers.Serializer):
         except PeriodError as error:
             raise self._error(error.field, error.code) from None
         return attrs
+
+
+class StatisticsQuerySerializer(PeriodQuerySerializer):
+    """The period (a quarter, a year, or from/to dates) and the scope of the statistics asked for."""
+
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="An organisation id. Without it: all organisations for CMM's analysts and coordinators, "
+        "the caller's own organisation for everyone else.",
+    )
+    external = serializers.BooleanField(
+        required=False, default=False, help_text="true: as published outside CMM, small counts as <5."
+    )
+
+    def validate(self, attrs):
+        return self.period_validated(attrs)
 
 
 # --- What the API answers -------------------------------------------------------------------------------
@@ -158,6 +170,16 @@ def table_data(published: SuppressedTable) -> dict:
     }
 
 
+def statistics_query(request, serializer_class) -> tuple[dict, int | None]:
+    """Refuse a role without statistics (403) before anything else, check the query's shape (400 by field),
+    and name the organisation asked for, or the caller's default scope."""
+    statistics_require(user=request.user)
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    return data, statistics_organisation_asked(user=request.user, organisation_id=data.get("organisation"))
+
+
 # --- The endpoint ---------------------------------------------------------------------------------------
 
 
@@ -173,14 +195,7 @@ class StatisticsApi(NeverCachedMixin, APIView):
         "from them a dash. Another organisation's figures are 404 for everyone else.",
     )
     def get(self, request):
-        if not has_role_permission(request.user, VIEW):
-            raise PermissionDenied(_("Your role cannot see statistics."))
-        query = StatisticsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        organisation_id = data.get("organisation")
-        if organisation_id is None:
-            organisation_id = statistics_default_organisation_for_user(user=request.user)
+        data, organisation_id = statistics_query(request, StatisticsQuerySerializer)
         period: Period = data["period"]
         external = data["external"]
         published = statistics_for_user(
@@ -238,14 +253,7 @@ class StatisticsExportApi(NeverCachedMixin, APIView):
         '("cmm-statistics-2026Q1-all.csv"), is never cached, and is recorded in the audit log.',
     )
     def get(self, request):
-        if not has_role_permission(request.user, VIEW):
-            raise PermissionDenied(_("Your role cannot see statistics."))
-        query = StatisticsExportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        organisation_id = data.get("organisation")
-        if organisation_id is None:
-            organisation_id = statistics_default_organisation_for_user(user=request.user)
+        data, organisation_id = statistics_query(request, StatisticsExportQuerySerializer)
         content, filename, content_type = statistics_export(
             user=request.user,
             period=data["period"],
@@ -253,6 +261,4 @@ class StatisticsExportApi(NeverCachedMixin, APIView):
             external=data["external"],
             fmt=data["format"],
         )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return download_response(content, filename=filename, content_type=content_type)

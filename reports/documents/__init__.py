@@ -14,6 +14,7 @@ from dataclasses import dataclass
 class RenderedReport:
     pdf: bytes
     pages: int
+    identifying: bool = False  # whether identifying details of a person are printed in it
 
 
 def render_report(job, *, on_progress: Callable[[int], None]) -> RenderedReport:

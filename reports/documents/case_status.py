@@ -9,6 +9,7 @@ the same way; free-text notes are left out, as they may name people. Marked conf
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,7 +214,8 @@ def follow_up_list(plan) -> list:
 
 
 def render(job, *, on_progress: Callable[[int], None]) -> RenderedReport:
-    """Render the status report of the job's case for the user who asked for it, as they may see it now."""
+    """Render the status report of the job's case for the user who asked for it, as they may see it now
+    (acting for the organisation they asked for: reports.services.jobs sets that membership)."""
     user = job.requested_by
     if user is None:
         raise Http404
@@ -245,4 +247,5 @@ def render(job, *, on_progress: Callable[[int], None]) -> RenderedReport:
         "today": date_format(timezone.localdate(), "DATE_FORMAT"),
     }
     on_progress(20)
-    return render_document("reports/pdf/case_status.html", context, on_progress=on_progress)
+    rendered = render_document("reports/pdf/case_status.html", context, on_progress=on_progress)
+    return dataclasses.replace(rendered, identifying=context["personal"] is not None)

@@ -14,29 +14,8 @@ from reports.charts import bar_chart_svg, chart_values
 from reports.documents import RenderedReport
 from reports.documents.base import PrintedTable, comparisons, printed_table, render_document
 from reports.periods import Period, Scope
-from reports.services.statistics import statistics_compute, statistics_publish
+from reports.services.statistics import chart_column, statistics_compute, statistics_publish
 from reports.suppression import SuppressedTable
-
-# The count each table's chart draws; a table not named here uses its first column.
-MAIN_COLUMNS = {
-    "persons_met": "persons_met",
-    "new_persons": "total",
-    "meeting_place": "visits",
-    "clinic_consultations": "consultations",
-    "police_raids": "raids",
-    "hotline_calls": "total",
-    "hotline_calls_by_quarter": "total",
-    "shelters": "bed_days",
-    "identification": "presentations",
-    "reflection": "started",
-    "returns": "total",
-    "minors": "presented",
-    # The activity report's own tables.
-    "contacts_by_venue": "contacts",
-    "contacts_by_month": "contacts",
-    "cases": "opened",
-    "services": "offered",
-}
 
 # The counting rules of DESIGN.md §3 in plain words, in the order of the section.
 COUNTING_NOTES = [
@@ -101,16 +80,10 @@ COUNTING_NOTES = [
 ]
 
 
-def main_column(published: SuppressedTable) -> str:
-    keys = [key for key, _label in published.table.columns]
-    column = MAIN_COLUMNS.get(published.table.key)
-    return column if column in keys else keys[0]
-
-
 def table_chart(published: SuppressedTable, *, series_name: str):
     """A bar chart of the table's main count per row; rows with nothing counted are left out (the table shows
     them), a hidden count is kept as a bar-less dash. None when the table has nothing to draw."""
-    column = main_column(published)
+    column = chart_column(published.table)
     labels, values = chart_values(published, column)
     shown = [(label, value) for label, value in zip(labels, values, strict=True) if value != 0]
     if not any(value for _label, value in shown):

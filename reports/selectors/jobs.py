@@ -1,6 +1,7 @@
 """Which PDF report jobs a user may see and download.
 
-- A case status report is its requester's alone, and only while they can still see the case.
+- A case status report is its requester's alone, and only while they can still see the case (and, when it
+  holds identifying details, while they can still see those).
 - A statistics or activity report is for everyone who may see its scope in the same form: CMM's analysts
   and coordinators (acting for CMM) see them all; anyone else with the statistics permission sees those of
   the organisation they act for, and only the suppressed ones unless they see exact counts themselves
@@ -13,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cases.selectors import case_list_for_user
+from cases.selectors import case_ids_with_visible_details, case_list_for_user
 from cmm.models import OrganisationKind
 from cmm.permissions import active_membership, has_role_permission
 from reports.models import ReportJob, ReportKind
@@ -29,7 +30,7 @@ def _visible(user) -> Q:
         kind=ReportKind.CASE_STATUS,
         requested_by=user,
         case__in=case_list_for_user(user=user).values("pk"),
-    )
+    ) & (Q(identifying=False) | Q(case__in=case_ids_with_visible_details(user=user)))
     if not has_role_permission(user, VIEW):
         return own_cases
     statistics = ~Q(kind=ReportKind.CASE_STATUS)

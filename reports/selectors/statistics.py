@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cmm.models import Organisation, OrganisationKind
 from cmm.permissions import active_membership, has_role_permission
@@ -56,6 +57,22 @@ def statistics_default_organisation_for_user(*, user) -> int | None:
     if membership is None or _sees_national(user, membership):
         return ALL_ORGANISATIONS
     return membership.organisation_id
+
+
+def statistics_require(*, user) -> None:
+    """Refuse (PermissionDenied) a role without `reports.view_statistics`, before anything is looked up."""
+    if not has_role_permission(user, VIEW):
+        raise PermissionDenied(_("Your role cannot see statistics."))
+
+
+def statistics_organisation_asked(*, user, organisation_id: int | None) -> int | None:
+    """Return the organisation a request for statistics names, or the user's default scope when it names
+    none (`statistics_default_organisation_for_user`), for a role that may see statistics at all. Whether
+    that scope may be seen is decided by `statistics_scope_for_user`."""
+    statistics_require(user=user)
+    if organisation_id is None:
+        return statistics_default_organisation_for_user(user=user)
+    return organisation_id
 
 
 def statistics_for_user(

@@ -28,14 +28,13 @@ from openpyxl import Workbook
 from cases.choices import AgeBand, ControlMeans, ExploitationType, Gender, ResidenceStatus, age_band
 from cases.models import Case, CaseControlMeans, CaseExploitation
 from cases.services import MAX_AGE
-from cmm.models import AuditAction, Organisation
-from cmm.permissions import active_membership
-from cmm.services import audit_record
+from cmm.models import Organisation
 from identification.choices import Authority, Finding, Outcome
 from identification.models import CourtVerdict, Decision
 from reports.kanonymity import k_anonymous
 from reports.periods import Period, Scope
 from reports.selectors.statistics import statistics_scope_for_user
+from reports.services.audit import report_audit
 
 # --- The columns (docs/case-export.md) ------------------------------------------------------------------
 
@@ -325,11 +324,8 @@ def case_export(*, user, organisation_id: int | None, fmt: str, period: Period |
         total = case_export_queryset(scope=scope, period=period).count()
         rows = case_export_rows(scope=scope, k=k, period=period)
         content = WRITERS[fmt](rows)
-        membership = active_membership(user)
-        audit_record(
-            actor=user,
-            action=AuditAction.EXPORTED,
-            organisation=membership.organisation if membership else None,
+        report_audit(
+            user=user,
             target_label="case-level export",
             detail={
                 "format": fmt,

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from cmm.models import AuditAction
-from cmm.permissions import active_membership
-from cmm.services import audit_record
 from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, statistics_csv, statistics_xlsx
 from reports.periods import Period
 from reports.selectors.organisations import statistics_scope_label
 from reports.selectors.statistics import statistics_for_user
+from reports.services.audit import report_audit
 from reports.suppression import should_suppress
 
 EXPORT_FORMATS = {
@@ -45,11 +43,8 @@ def statistics_export(
             scope_label=statistics_scope_label(user=user, organisation_id=organisation_id),
             suppressed=suppressed,
         )
-        membership = active_membership(user)
-        audit_record(
-            actor=user,
-            action=AuditAction.EXPORTED,
-            organisation=membership.organisation if membership else None,
+        report_audit(
+            user=user,
             target_label="statistics export",
             detail={
                 "format": fmt,

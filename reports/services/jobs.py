@@ -26,11 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.selectors import case_get_for_user
 from cmm.models import AuditAction, Membership, OrganisationKind, Role
-from cmm.permissions import active_membership
+from cmm.permissions import active_membership, set_active_membership
 from cmm.services import audit_record, email_queue
 from reports.models import JobStatus, ReportJob, ReportKind
 from reports.periods import Period, quarter_containing
 from reports.selectors.statistics import statistics_scope_for_user
+from reports.services.audit import report_audit
 from reports.suppression import should_suppress
 
 logger = logging.getLogger(__name__)
@@ -119,14 +120,7 @@ def report_job_request(
     )
     job.full_clean()
     job.save()
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORTED if kind == ReportKind.CASE_STATUS else AuditAction.CREATED,
-        organisation=membership.organisation if membership else None,
-        target=job.case if job.case_id else job,
-        target_label=str(job.case) if job.case_id else f"report job {job.pk}",
-        detail={"report": kind, "job": job.pk, "language": language},
-    )
+    _audit(job, user=user, action=AuditAction.EXPORTED if job.case_id else AuditAction.CREATED)
     _enqueue(job.pk)
     return job
 
@@ -154,13 +148,18 @@ def report_job_schedule_quarterly(*, today=None) -> ReportJob | None:
     quarter queues nothing; the analysts are told when the report is ready."""
     today = today or timezone.localdate()
     period = quarter_containing(today).previous()
-    exists = ReportJob.objects.filter(
-        kind=ReportKind.QUARTERLY,
-        requested_by__isnull=True,
-        organisation__isnull=True,
-        period_start=period.start,
-        period_end=period.end,
-    ).exists()
+    exists = (
+        ReportJob.objects.filter(
+            kind=ReportKind.QUARTERLY,
+            requested_by__isnull=True,
+            requested_for__isnull=True,
+            organisation__isnull=True,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        .exclude(status=JobStatus.FAILED)
+        .exists()
+    )
     if exists:
         return None
     job = ReportJob(
@@ -233,6 +232,12 @@ def report_job_run(*, job_id: int) -> bool:
         pk=job_id
     )
 
+    if not _act_as_requester(job):
+        _held(job_id, attempt).update(
+            status=JobStatus.FAILED, error="requester no longer a member", finished_at=timezone.now()
+        )
+        return False
+
     def on_progress(percent: int) -> None:
         _held(job_id, attempt).update(
             progress=max(0, min(99, int(percent))), lease_until=_lease(timezone.now())
@@ -250,12 +255,48 @@ def report_job_run(*, job_id: int) -> bool:
             status=JobStatus.FAILED, error=type(exc).__name__[:200], finished_at=timezone.now()
         )
         return False
-    return _finish(job, attempt, rendered)
+    try:
+        name = _private_storage().save(f"reports/{job.pk}/{uuid.uuid4().hex}.pdf", ContentFile(rendered.pdf))
+    except OSError:
+        _held(job_id, attempt).update(status=JobStatus.QUEUED, error="temporary error; retrying")
+        raise
+    return _finish(job, attempt, rendered, name)
 
 
-def _finish(job: ReportJob, attempt: int, rendered) -> bool:
+def _act_as_requester(job: ReportJob) -> bool:
+    """Make the requester act for the organisation they asked for, as in their request (a worker has no
+    request); False when they are no longer an active member of it."""
+    if job.requested_by_id is None:
+        return job.is_scheduled
+    membership = (
+        Membership.objects.active()
+        .filter(user=job.requested_by, organisation=job.requested_for)
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        return False
+    set_active_membership(job.requested_by, membership)
+    return True
+
+
+def _replace_earlier_case_reports(job: ReportJob) -> None:
+    """Delete the files of the requester's earlier status reports of the same case: the newest replaces
+    them, and a copy of a person's file should not linger."""
     storage = _private_storage()
-    name = storage.save(f"reports/{job.pk}/{uuid.uuid4().hex}.pdf", ContentFile(rendered.pdf))
+    earlier = ReportJob.objects.filter(
+        kind=ReportKind.CASE_STATUS,
+        case_id=job.case_id,
+        requested_by_id=job.requested_by_id,
+        status=JobStatus.DONE,
+    ).exclude(pk=job.pk)
+    for old in earlier.exclude(file=""):
+        transaction.on_commit(lambda name=old.file: storage.delete(name))
+    earlier.update(status=JobStatus.EXPIRED, file="")
+
+
+def _finish(job: ReportJob, attempt: int, rendered, name: str) -> bool:
+    storage = _private_storage()
     with transaction.atomic():
         done = _held(job.pk, attempt).update(
             status=JobStatus.DONE,
@@ -263,6 +304,7 @@ def _finish(job: ReportJob, attempt: int, rendered) -> bool:
             file=name,
             pages=rendered.pages,
             size=len(rendered.pdf),
+            identifying=rendered.identifying,
             finished_at=timezone.now(),
             lease_until=None,
         )
@@ -270,8 +312,10 @@ def _finish(job: ReportJob, attempt: int, rendered) -> bool:
             # Someone else took the job over while this attempt ran: keep theirs, drop ours.
             storage.delete(name)
             return False
-        if job.requested_by_id is None and job.kind == ReportKind.QUARTERLY:
+        if job.is_scheduled and job.kind == ReportKind.QUARTERLY:
             _notify_analysts(job)
+        if job.case_id:
+            _replace_earlier_case_reports(job)
     return True
 
 
@@ -307,6 +351,7 @@ def report_jobs_recover(*, now=None) -> int:
         .values_list("pk", flat=True)
         .order_by("pk")[:500]
     )
+    sent = 0
     for job_id in stale:
         with transaction.atomic():
             renewed = (
@@ -318,7 +363,26 @@ def report_jobs_recover(*, now=None) -> int:
                 # A running job keeps its status: the next claim takes it over as its lease has run out.
                 ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED)
                 _enqueue(job_id)
-    return len(stale)
+                sent += 1
+    return sent
+
+
+def report_files_expire(*, now=None) -> int:
+    """Delete the files of case status reports older than REPORT_CASE_FILE_DAYS: a copy of a person's file
+    is kept only as long as it is likely to be needed (the job row stays, marked as deleted). Returns how
+    many were deleted."""
+    now = now or timezone.now()
+    storage = _private_storage()
+    old = ReportJob.objects.filter(
+        kind=ReportKind.CASE_STATUS,
+        status=JobStatus.DONE,
+        finished_at__lt=now - timedelta(days=settings.REPORT_CASE_FILE_DAYS),
+    )
+    names = list(old.exclude(file="").values_list("file", flat=True)[:1000])
+    expired = old.filter(file__in=names).update(status=JobStatus.EXPIRED, file="")
+    for name in names:
+        storage.delete(name)
+    return expired
 
 
 def report_job_file_open(*, job: ReportJob):
@@ -330,12 +394,17 @@ def report_job_file_open(*, job: ReportJob):
 
 def report_job_downloaded(*, job: ReportJob, user) -> None:
     """Record the download of a report in the audit log."""
-    membership = active_membership(user)
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORTED,
-        organisation=membership.organisation if membership else None,
+    _audit(job, user=user, action=AuditAction.EXPORTED, downloaded=True)
+
+
+def _audit(job: ReportJob, *, user, action: str, **detail) -> None:
+    """Audit a report asked for or downloaded: a case report under the case's organisation (so that the
+    owner sees who took its case out, as for every read of a case), any other under the asker's."""
+    report_audit(
+        user=user,
+        action=action,
+        organisation=job.case.organisation if job.case_id else None,
         target=job.case if job.case_id else job,
         target_label=str(job.case) if job.case_id else f"report job {job.pk}",
-        detail={"report": job.kind, "job": job.pk, "downloaded": True},
+        detail={"report": job.kind, "job": job.pk, "language": job.language, **detail},
     )

@@ -38,16 +38,22 @@ class _Layout:
     count_columns: Collection[str] | None = None  # None: every column
     total_columns: Collection[str] = ()
     derived_columns: Mapping[str, Collection[str]] = field(default_factory=dict)
+    # Rows keyed "section:value" whose sections each add up to the totals (see `table_suppress`).
+    sectioned: bool = False
+
+
+def _section(row_key: str) -> str:
+    return row_key.split(":", 1)[0]
 
 
 # Opening days and clinic days count days, not people, so they are published as they are; the averages and
 # the share are computed from the visits, so they are hidden with them.
 _MEETING_PLACE = _Layout(
-    count_columns=("visits", "returning_visits"),
+    count_columns=("visits", "returning_visits", "clinic_visits"),
     derived_columns={
         "returning_share": ("returning_visits", "visits"),
         "visits_per_day": ("visits",),
-        "visits_per_clinic_day": ("visits",),
+        "visits_per_clinic_day": ("clinic_visits",),
     },
 )
 
@@ -62,7 +68,41 @@ LAYOUTS: dict[str, _Layout] = {
         derived_columns={"average_bed_days": ("bed_days", "persons")},
     ),
     "returns": _Layout(total_columns=("total",)),
+    "identification": _Layout(sectioned=True),
+    "minors": _Layout(sectioned=True),
 }
+
+
+# The count each table's chart draws (on the page and in the PDFs); another table draws its "total"
+# column, else its first.
+CHART_COLUMNS = {
+    "persons_met": "persons_met",
+    "new_persons": "total",
+    "meeting_place": "visits",
+    "clinic_consultations": "consultations",
+    "police_raids": "raids",
+    "hotline_calls": "total",
+    "hotline_calls_by_quarter": "total",
+    "shelters": "bed_days",
+    "identification": "presentations",
+    "reflection": "started",
+    "returns": "total",
+    "minors": "presented",
+    # The activity report's own tables.
+    "contacts_by_venue": "contacts",
+    "contacts_by_month": "contacts",
+    "cases": "opened",
+    "services": "offered",
+}
+
+
+def chart_column(table: Table) -> str:
+    """The column of `table` that its chart draws."""
+    keys = [key for key, _label in table.columns]
+    for wanted in (CHART_COLUMNS.get(table.key), "total"):
+        if wanted in keys:
+            return wanted
+    return keys[0]
 
 
 def _spans_several_quarters(period: Period) -> bool:
@@ -103,6 +143,7 @@ def statistics_publish(*, tables: list[Table], suppress: bool) -> list[Suppresse
                 count_columns=layout.count_columns,
                 total_columns=layout.total_columns,
                 derived_columns=layout.derived_columns,
+                row_section=_section if layout.sectioned else None,
             )
         )
     return published

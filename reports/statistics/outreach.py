@@ -222,6 +222,7 @@ def meeting_place_table(*, period: Period, scope: Scope) -> Table:
             ("returning_share", _("Share returning (%)")),
             ("visits_per_day", _("Average visitors per opening day")),
             ("clinic_days", _("Health-clinic days")),
+            ("clinic_visits", _("Visits on health-clinic days")),
             ("visits_per_clinic_day", _("Average visitors per health-clinic day")),
         ],
         rows=rows,
@@ -243,6 +244,7 @@ def _meeting_cells(values: dict) -> dict:
         "returning_share": _ratio(values["returning"], values["visits"], scale=100),
         "visits_per_day": _ratio(values["visits"], values["opening_days"]),
         "clinic_days": values["clinic_days"],
+        "clinic_visits": values["clinic_visits"],
         "visits_per_clinic_day": _ratio(values["clinic_visits"], values["clinic_days"]),
     }
 

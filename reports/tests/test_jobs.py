@@ -245,7 +245,9 @@ def test_a_temporary_error_puts_the_job_back_for_a_retry(
     assert (job.status, job.attempts) == (JobStatus.QUEUED, 1)
 
 
-def test_an_error_fails_the_job_without_its_content(analyst, monkeypatch, django_capture_on_commit_callbacks):
+def test_an_error_fails_the_job_without_its_content(
+    analyst, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     def render(job, *, on_progress):
         raise KeyError("Ingrith Vaskebjorn")  # content must not reach the row or the log
 
@@ -255,6 +257,8 @@ def test_an_error_fails_the_job_without_its_content(analyst, monkeypatch, django
     assert jobs.report_job_run(job_id=job.pk) is False
     job.refresh_from_db()
     assert (job.status, job.error) == (JobStatus.FAILED, "KeyError")
+    assert f"Report job {job.pk} failed: KeyError" in caplog.text
+    assert "Vaskebjorn" not in caplog.text
 
 
 @override_settings(REPORT_JOB_MAX_ATTEMPTS=2)
@@ -303,3 +307,132 @@ def test_the_beat_schedule_names_the_quarterly_and_recovery_tasks(settings):
     assert {"reports.tasks.quarterly_report_schedule_task", "reports.tasks.report_jobs_recover_task"} <= tasks
     schedule = settings.CELERY_BEAT_SCHEDULE["quarterly-report"]["schedule"]
     assert schedule.day_of_month == {1} and schedule.month_of_year == {1, 4, 7, 10}
+
+
+# --- Case reports: identifying details, replacement, retention, the requester's organisation ---------------
+
+
+def identifying_renderer(monkeypatch, *, identifying=True):
+    def render(job, *, on_progress):
+        return RenderedReport(pdf=FAKE_PDF, pages=1, identifying=identifying)
+
+    monkeypatch.setattr("reports.documents.render_report", render)
+
+
+def test_a_report_with_identifying_details_is_gone_once_the_requester_leaves_the_team(
+    case_a, users_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cases.services import case_team_remove
+
+    caseworker = users_a[Role.CASEWORKER]
+    identifying_renderer(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = ask(caseworker, kind=ReportKind.CASE_STATUS, case_id=case_a.pk)
+    job.refresh_from_db()
+    assert (job.status, job.identifying) == (JobStatus.DONE, True)
+    assert report_job_get_for_user(user=caseworker, job_id=job.pk) == job
+
+    # Still in the organisation (so still sees the case), but no longer on its team: not the details.
+    case_team_remove(case=case_a, user=caseworker, by=users_a[Role.COORDINATOR])
+    fresh = type(caseworker).objects.get(pk=caseworker.pk)
+    with pytest.raises(Http404):
+        report_job_get_for_user(user=fresh, job_id=job.pk)
+
+
+def test_a_newer_case_report_replaces_the_file_of_the_earlier_one(
+    case_a, users_a, renders, django_capture_on_commit_callbacks
+):
+    caseworker = users_a[Role.CASEWORKER]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ask(caseworker, kind=ReportKind.CASE_STATUS, case_id=case_a.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = jobs.report_job_regenerate(job=ReportJob.objects.get(pk=first.pk), user=caseworker)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.file) == (JobStatus.EXPIRED, "")
+    assert stored_files(first) == []
+    assert second.status == JobStatus.DONE and len(stored_files(second)) == 1
+
+
+def test_case_report_files_are_deleted_after_the_retention_period(
+    case_a, users_a, renders, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_CASE_FILE_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        job = ask(users_a[Role.CASEWORKER], kind=ReportKind.CASE_STATUS, case_id=case_a.pk)
+    job.refresh_from_db()
+    assert jobs.report_files_expire(now=job.finished_at + timedelta(days=29)) == 0
+    assert jobs.report_files_expire(now=job.finished_at + timedelta(days=31)) == 1
+    job.refresh_from_db()
+    assert (job.status, job.file, stored_files(job)) == (JobStatus.EXPIRED, "", [])
+    with pytest.raises(FileNotFoundError):
+        jobs.report_job_file_open(job=job)
+
+
+def test_a_case_report_is_audited_under_the_cases_organisation(case_a, org_a, users_a, renders):
+    job = ask(users_a[Role.CASEWORKER], kind=ReportKind.CASE_STATUS, case_id=case_a.pk)
+    event = AuditEvent.objects.get(action=AuditAction.EXPORTED, target_id=str(case_a.pk))
+    assert (event.organisation_id, event.detail["job"]) == (org_a.pk, job.pk)
+
+
+def test_the_worker_renders_for_the_organisation_the_requester_asked_for(
+    case_a, org_a, org_b, users_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A caseworker of two organisations asks while acting for A: the worker acts for A too (it has no
+    request to say so), rather than for no organisation at all."""
+    from cmm.permissions import active_membership, set_active_membership
+    from cmm.services import membership_add
+
+    caseworker = users_a[Role.CASEWORKER]
+    membership_add(user=caseworker, organisation=org_b, role=Role.CASEWORKER)
+    acting = []
+
+    def render(job, *, on_progress):
+        acting.append(active_membership(job.requested_by).organisation_id)
+        return RenderedReport(pdf=FAKE_PDF, pages=1)
+
+    monkeypatch.setattr("reports.documents.render_report", render)
+    set_active_membership(caseworker, caseworker.memberships.get(organisation=org_a))
+    with django_capture_on_commit_callbacks(execute=False):
+        job = ask(caseworker, kind=ReportKind.CASE_STATUS, case_id=case_a.pk)
+    assert jobs.report_job_run(job_id=job.pk) is True
+    assert acting == [org_a.pk]
+
+
+def test_a_requester_who_left_the_organisation_gets_no_report(
+    case_a, users_a, renders, django_capture_on_commit_callbacks
+):
+    caseworker = users_a[Role.CASEWORKER]
+    with django_capture_on_commit_callbacks(execute=False):
+        job = ask(caseworker, kind=ReportKind.CASE_STATUS, case_id=case_a.pk)
+    caseworker.memberships.update(is_active=False)
+    assert jobs.report_job_run(job_id=job.pk) is False
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and renders == []
+
+
+def test_a_storage_error_puts_the_job_back_for_a_retry(
+    analyst, renders, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = ask(analyst, organisation_id=None)
+
+    def full(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(storages["private"]), "save", full)
+    with pytest.raises(OSError):
+        jobs.report_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.QUEUED, 1)
+
+
+def test_a_failed_scheduled_report_does_not_block_its_quarter(
+    analyst, renders, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = jobs.report_job_schedule_quarterly(today=datetime.date(2026, 10, 1))
+    ReportJob.objects.filter(pk=first.pk).update(status=JobStatus.FAILED)
+    with django_capture_on_commit_callbacks(execute=False):
+        again = jobs.report_job_schedule_quarterly(today=datetime.date(2026, 10, 1))
+    assert again is not None and again.pk != first.pk

@@ -228,6 +228,34 @@ def test_query_count_does_not_grow_with_rows(
         assert client.get(URL, {"period": "2026"}).status_code == 200
 
 
+def test_the_identification_table_protects_a_small_count_in_every_section(world, users_a, org_a):
+    """The published identification table (sections by authority, gender, age band, nationality) never
+    leaves a lone "<5" in a section of a column, whatever the other sections hold."""
+    from reports.services.statistics import LAYOUTS
+    from reports.statistics.casework import identification_table
+
+    assert LAYOUTS["identification"].sectioned and LAYOUTS["minors"].sectioned
+    table = Table(
+        key="identification",
+        title="Identification",
+        columns=[("presentations", "Presentations")],
+        rows=[
+            Row("gender:female", "F", {"presentations": 20}),
+            Row("gender:male", "M", {"presentations": 3}),
+            Row("age:18-20", "18-20", {"presentations": 3}),
+            Row("age:21-23", "21-23", {"presentations": 20}),
+        ],
+        totals={"presentations": 23},
+    )
+    (published,) = statistics_publish(tables=[table], suppress=True)
+    assert {row.key: row.cells["presentations"] for row in published.table.rows} == dict.fromkeys(
+        ["gender:female", "gender:male", "age:18-20", "age:21-23"], "<5"
+    )
+    # And the real builder's rows are keyed by section, as the layout expects.
+    real = identification_table(period=Period.quarter(2026, 2), scope=Scope(org_a.pk))
+    assert {row.key.split(":", 1)[0] for row in real.rows} >= {"authority", "gender", "age", "exploitation"}
+
+
 def test_averages_computed_from_a_suppressed_count_are_hidden(org_a, users_a):
     meeting_session_save(
         by=users_a[Role.CASEWORKER],
@@ -266,3 +294,26 @@ def test_averages_computed_from_a_suppressed_count_are_hidden(org_a, users_a):
     assert shelter.table.cell("1", "persons") == "<5"
     assert shelter.table.cell("1", "average_bed_days") == HIDDEN
     assert shelter.table.totals["average_bed_days"] == 8.3
+
+
+def test_the_average_per_clinic_day_is_hidden_when_the_clinic_visits_are_few(org_a, users_a):
+    """Visits may be many while the visits on health-clinic days are 1-4: 1 clinic day with an average of 3.0
+    would give the 3 away, so the clinic visits are a count of their own and the average goes with them."""
+    for day, visitors, clinic in ((5, 20, False), (6, 3, True)):
+        meeting_session_save(
+            by=users_a[Role.CASEWORKER],
+            organisation=org_a,
+            place="Mødestedet",
+            date=datetime.date(2026, 5, day),
+            visitors=visitors,
+            returning_visitors=0,
+            health_clinic_open=clinic,
+        )
+    table = meeting_place_table(period=Period.quarter(2026, 2), scope=Scope(org_a.pk))
+    (place,) = statistics_publish(tables=[table], suppress=True)
+    row = place.table.rows[0].cells
+    assert (row["clinic_days"], row["clinic_visits"]) == (1, "<5")
+    assert row["visits_per_clinic_day"] == HIDDEN
+    # The row's lone small count takes the next smallest with it (the visits), and their average goes too.
+    assert (row["visits"], row["visits_per_day"]) == ("<5", HIDDEN)
+    assert place.table.totals["clinic_visits"] == "<5"

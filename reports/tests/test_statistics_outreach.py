@@ -263,6 +263,7 @@ def test_meeting_place_visits_shares_and_averages(world):
             "returning_share": 100.0,
             "visits_per_day": 5.0,
             "clinic_days": 1,
+            "clinic_visits": 5,
             "visits_per_clinic_day": 5.0,
         },
         # 1 April (10 visitors, 4 returning, clinic) and 30 June (20, 10); 31 March and 1 July are out.
@@ -273,6 +274,7 @@ def test_meeting_place_visits_shares_and_averages(world):
             "returning_share": 46.7,
             "visits_per_day": 15.0,
             "clinic_days": 1,
+            "clinic_visits": 10,
             "visits_per_clinic_day": 10.0,
         },
     }
@@ -283,6 +285,7 @@ def test_meeting_place_visits_shares_and_averages(world):
         "returning_share": 54.3,
         "visits_per_day": 11.7,
         "clinic_days": 2,
+        "clinic_visits": 15,
         "visits_per_clinic_day": 7.5,
     }
 

@@ -99,6 +99,33 @@ def test_a_lone_suppressed_cell_in_a_column_takes_the_next_smallest_cell_of_that
     }
 
 
+def test_in_a_table_of_sections_each_section_protects_its_own_small_cell():
+    """By gender and by age band each add up to the total: a small cell in one section must not be
+    "covered" by a small cell in another, or total - rest gives it away (male = 23 - 20)."""
+    table = make_table(
+        {
+            "gender:female": {"n": 20},
+            "gender:male": {"n": 3},
+            "age:18-20": {"n": 3},
+            "age:21-23": {"n": 20},
+        },
+        totals={"n": 23},
+    )
+
+    unsectioned = table_suppress(table=table)
+    assert shown(unsectioned)["gender:female"] == {"n": 20}  # the column as one group: not enough
+
+    result = table_suppress(table=table, row_section=lambda key: key.split(":", 1)[0])
+
+    assert shown(result) == {
+        "gender:female": {"n": S},
+        "gender:male": {"n": S},
+        "age:18-20": {"n": S},
+        "age:21-23": {"n": S},
+        TOTALS: {"n": 23},
+    }
+
+
 def test_secondary_suppression_repeats_until_no_row_or_column_has_a_lone_suppressed_cell():
     # r1a (1) is alone in r1 -> r1b (6); that leaves r1b alone in column b -> r3b (8); that leaves r3b alone
     # in r3 -> r3c (9); that leaves r3c alone in column c -> r1c (30). r2a is alone in r2 but r2 has no other

@@ -7,22 +7,19 @@ reports.services.case_export (with reports.selectors.statistics for the scope).
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from cmm.forms import attach_service_errors
-from cmm.permissions import has_role_permission
+from reports.forms import ALL
 from reports.periods import EARLIEST_YEAR, LATEST_YEAR, Period
 from reports.selectors.organisations import statistics_organisation_choices
-from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user
+from reports.selectors.statistics import statistics_default_organisation_for_user
 from reports.services.case_export import CSV, XLSX, case_export, column_docs, export_k
-
-ALL = "all"
+from reports.views.common import StatisticsRequiredMixin, download_response
 
 
 class CaseExportForm(forms.Form):
@@ -65,23 +62,10 @@ class CaseExportForm(forms.Form):
         return Period.year(year) if year is not None else None
 
 
-def file_response(export) -> HttpResponse:
-    """The export as a download that no cache keeps."""
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    add_never_cache_headers(response)
-    return response
-
-
-class CaseExportView(LoginRequiredMixin, View):
+class CaseExportView(StatisticsRequiredMixin, View):
     """GET shows the form and explains the k-anonymity rule and the columns; POST returns the file."""
 
     template_name = "reports/case_export.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not has_role_permission(request.user, VIEW):
-            raise PermissionDenied(_("Your role cannot see statistics."))
-        return super().dispatch(request, *args, **kwargs)
 
     def _form(self, request, data=None) -> CaseExportForm:
         return CaseExportForm(data, organisations=statistics_organisation_choices(user=request.user))
@@ -115,5 +99,7 @@ class CaseExportView(LoginRequiredMixin, View):
             except ValidationError as error:
                 attach_service_errors(form, error)
             else:
-                return file_response(export)
+                return download_response(
+                    export.content, filename=export.filename, content_type=export.content_type
+                )
         return self._render(request, form, status=400)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -23,9 +22,10 @@ from reports.forms import CaseReportForm, ReportJobFilterForm, ReportRequestForm
 from reports.models import ReportKind
 from reports.selectors.jobs import report_job_get_for_user, report_job_list_for_user
 from reports.selectors.organisations import statistics_organisation_choices
-from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user
+from reports.selectors.statistics import VIEW, statistics_organisation_asked
 from reports.services import jobs as services
 from reports.suppression import should_suppress
+from reports.views.common import StatisticsRequiredMixin, download_response
 
 PAGE_SIZE = 25
 
@@ -40,16 +40,17 @@ def _request_form(request, data=None):
     )
 
 
-def pdf_response(job, opened) -> FileResponse:
-    """Stream a finished report as a download that no cache keeps."""
-    response = FileResponse(
-        opened,
-        as_attachment=True,
-        filename=f"cmm-{job.kind.replace('_', '-')}-report-{job.pk}.pdf",
-        content_type="application/pdf",
-    )
-    add_never_cache_headers(response)
-    return response
+def job_download(request, pk: int):
+    """The finished PDF of a job the user may see, as a download, audited; 404 for anything else (another's
+    job, one not generated yet, a file deleted after its retention period)."""
+    job = report_job_get_for_user(user=request.user, job_id=pk)
+    try:
+        opened = services.report_job_file_open(job=job)
+    except FileNotFoundError:
+        raise Http404 from None
+    services.report_job_downloaded(job=job, user=request.user)
+    filename = f"cmm-{job.kind.replace('_', '-')}-report-{job.pk}.pdf"
+    return download_response(opened, filename=filename, content_type="application/pdf")
 
 
 class ReportJobListView(LoginRequiredMixin, View):
@@ -77,14 +78,9 @@ class ReportJobListView(LoginRequiredMixin, View):
         )
 
 
-class ReportJobCreateView(LoginRequiredMixin, View):
+class ReportJobCreateView(StatisticsRequiredMixin, View):
     """Ask for a quarterly statistics or organisation activity report; the period and scope may come in the
     query string (the statistics page links here with what it shows)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not has_role_permission(request.user, VIEW):
-            raise PermissionDenied(_("Your role cannot see statistics."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         initial_data = request.GET.copy() if request.GET else None
@@ -98,7 +94,7 @@ class ReportJobCreateView(LoginRequiredMixin, View):
     def post(self, request):
         form = _request_form(request, request.POST)
         if form.is_valid():
-            default = statistics_default_organisation_for_user(user=request.user)
+            default = statistics_organisation_asked(user=request.user, organisation_id=None)
             try:
                 job = services.report_job_request(
                     user=request.user,
@@ -126,13 +122,7 @@ class ReportJobDetailView(LoginRequiredMixin, View):
 
 class ReportJobDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        job = report_job_get_for_user(user=request.user, job_id=pk)
-        try:
-            opened = services.report_job_file_open(job=job)
-        except FileNotFoundError:
-            raise Http404 from None
-        services.report_job_downloaded(job=job, user=request.user)
-        return pdf_response(job, opened)
+        return job_download(request, pk)
 
 
 class ReportJobRegenerateView(LoginRequiredMixin, View):

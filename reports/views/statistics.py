@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -24,29 +21,23 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cases.apis.common import MAX_ID
-from cmm.permissions import has_role_permission
 from reports.charts import bar_chart_svg, chart_values, line_chart_svg
 from reports.forms import ALL, CUSTOM, StatisticsForm
 from reports.periods import Period
 from reports.selectors.organisations import statistics_organisation_choices, statistics_scope_label
-from reports.selectors.statistics import VIEW, statistics_default_organisation_for_user, statistics_for_user
+from reports.selectors.statistics import (
+    statistics_default_organisation_for_user,
+    statistics_for_user,
+    statistics_scope_for_user,
+)
 from reports.services.exports import EXPORT_FORMATS, statistics_export
+from reports.services.statistics import chart_column
 from reports.services.trend import statistics_trend
 from reports.suppression import HIDDEN, SUPPRESSED, SUPPRESSION_NOTE, TOTALS, SuppressedTable, should_suppress
+from reports.views.common import StatisticsRequiredMixin, download_response
 
 CHART_WIDTH = 360  # the charts' viewBox on the page: legible on a phone, not huge on a desktop
 
-# The column each table's bar chart compares across the three periods; "total", else the first column.
-MAIN_COLUMNS = {
-    "persons_met": "persons_met",
-    "meeting_place": "visits",
-    "clinic_consultations": "consultations",
-    "police_raids": "raids",
-    "shelters": "bed_days",
-    "identification": "presentations",
-    "reflection": "started",
-    "minors": "presented",
-}
 
 EXACT_NOTE = gettext_lazy(
     "These are CMM's internal figures: every count is exact. Do not publish them as they are; choose "
@@ -100,12 +91,6 @@ def _cells(values) -> list[Cell]:
     return [Cell(display(value), _css(value)) for value in values]
 
 
-def _main_column(published: SuppressedTable) -> str:
-    keys = [key for key, _label in published.table.columns]
-    wanted = MAIN_COLUMNS.get(published.table.key, "total")
-    return wanted if wanted in keys else keys[0]
-
-
 def _by_row(published: SuppressedTable | None, column: str) -> dict[str, float | None]:
     if published is None:
         return {}
@@ -137,7 +122,7 @@ def table_views(
             totals = other.table.totals if other is not None else {}
             comparison.append((name, _cells(totals.get(key) for key in keys)))
 
-        column = _main_column(this)
+        column = chart_column(this.table)
         labels, values = chart_values(this, column)
         earlier_values = [_by_row(other, column) for other in others]
         series = [values, *([by_row.get(row.key) for row in table.rows] for by_row in earlier_values)]
@@ -188,23 +173,15 @@ class Request:
     organisations: list[tuple[int, str]] | None
 
 
-def _requested_organisation(request, organisations, default) -> int | None:
-    """The organisation asked for in the query string (None: all). An id the user may not pick is "not
-    found", as in the API; a value that is no id is left to the form (a message by the field)."""
+def _requested_organisation(request, default) -> int | None:
+    """The organisation asked for in the query string (None: all), or `default` when none is named or the
+    value is no id (the form then says so by its field). Whether it may be seen is decided by
+    `statistics_for_user` (another organisation is "not found")."""
     raw = (request.GET.get("organisation") or "").strip()
-    if not raw:
-        return default
     if raw == ALL:
-        if organisations is None:
-            raise Http404
         return None
     if raw.isdigit() and 0 < int(raw) <= MAX_ID:
-        organisation_id = int(raw)
-        if organisations is not None and organisation_id not in {pk for pk, _name in organisations}:
-            raise Http404
-        return organisation_id  # someone else's: statistics_for_user answers 404
-    if organisations is None:
-        raise Http404
+        return int(raw)
     return default
 
 
@@ -219,7 +196,8 @@ def read_request(request, *, bound: bool = False) -> Request:
     )
     valid = not form.is_bound or form.is_valid()
     default = statistics_default_organisation_for_user(user=user)
-    organisation_id = _requested_organisation(request, organisations, default)
+    organisation_id = _requested_organisation(request, default)
+    statistics_scope_for_user(user=user, organisation_id=organisation_id)  # another's is 404, before the form
     external = bool(valid and form.is_bound and form.cleaned_data.get("external"))
     return Request(
         form=form,
@@ -247,12 +225,7 @@ def page_query(asked: Request, **extra) -> str:
     return urlencode(query)
 
 
-class _StatisticsAccess(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not has_role_permission(request.user, VIEW):
-            raise PermissionDenied(_("Your role cannot see statistics."))
-        return super().dispatch(request, *args, **kwargs)
-
+class _StatisticsAccess(StatisticsRequiredMixin, View):
     def render_form_errors(self, request, asked: Request):
         """The page with the form and its messages, without figures: the input could not be counted."""
         response = render(
@@ -331,12 +304,4 @@ class StatisticsExportView(_StatisticsAccess):
             external=asked.external,
             fmt=fmt,
         )
-        return export_response(content, filename=filename, content_type=content_type)
-
-
-def export_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    """A download that no cache keeps."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    add_never_cache_headers(response)
-    return response
+        return download_response(content, filename=filename, content_type=content_type)

@@ -75,7 +75,6 @@ from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.dates import period_deadline
 from reflection.models import Extension, Postponement, ReflectionPeriod
 
-SYNTHETIC_PASSWORD = "synthetic-cmm-data"  # noqa: S105 - synthetic users only; refused in production
 BATCH = 5000
 YEARS = 10
 ONE_DAY = datetime.timedelta(days=1)
@@ -360,7 +359,9 @@ class Generator:
         self._progress("organisations", len(self.orgs))
 
     def users(self) -> None:
-        password = make_password(SYNTHETIC_PASSWORD, salt="synthetic")
+        # No one can log in as a synthetic user (benchmarks log them in with force_login): a known password
+        # must never reach a database that might be real.
+        password = make_password(None)
         per_org = max(1, self.scale.users // len(self.orgs))
         users, plan = [], []
         for organisation in self.orgs:
@@ -1324,6 +1325,6 @@ class Command(BaseCommand):
         say(
             self.style.SUCCESS(
                 f"Done in {time.monotonic() - started:.1f} s: {counts.get('cases', 0):,} cases, "
-                f"{counts.get('contacts', 0):,} contacts. Synthetic users' password: {SYNTHETIC_PASSWORD}"
+                f"{counts.get('contacts', 0):,} contacts. The synthetic users cannot log in (no password)."
             )
         )
