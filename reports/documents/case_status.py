@@ -65,6 +65,10 @@ def _facts(case) -> list[tuple[str, str]]:
         (gettext("Nationality"), countries.name(case.nationality) if case.nationality else NO_VALUE),
         (gettext("Residence status"), case.get_residence_status_display()),
         (gettext("Forms of exploitation"), ", ".join(exploitations) or NO_VALUE),
+        (
+            gettext("Means of control"),
+            ", ".join(item.get_type_display() for item in case.control_means.all()) or NO_VALUE,
+        ),
         (gettext("Minor"), yes if case.is_minor else no),
         (gettext("Unaccompanied minor"), yes if case.unaccompanied_minor else no),
     ]
