@@ -169,9 +169,12 @@ def api_client():
     return APIClient()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     # Tests that start a worker process or a browser run in one xdist group each, so that they do not
-    # compete for the two cores with each other.
+    # compete for the two cores (or a Redis queue) with each other. tryfirst: xdist's own hook reads the
+    # group markers to name the groups, so they must be there before it runs. (pytest 9 ignores the group
+    # names xdist 3.8 gives, hence pytest < 9 in pyproject.toml.)
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:

@@ -3,6 +3,7 @@ a new worker generates it, and it finishes exactly once (one file, one "done")."
 
 import datetime
 import time
+import uuid
 
 import pytest
 from django.core.files.storage import storages
@@ -44,12 +45,14 @@ def test_a_report_job_killed_halfway_is_finished_once_by_another_worker(
         REPORT_JOB_LEASE_SECONDS=str(LEASE_SECONDS),
         PRIVATE_STORAGE_ROOT=str(private),
     )
+    queue = f"test-{uuid.uuid4().hex[:12]}"  # this test's own queue, whatever else shares the broker
+    worker_args = [*workers.WORKER_ARGS, "-Q", queue]
     first = workers.start(
-        workers.WORKER_ARGS, env=env, log_path=tmp_path / "first.log", app="tests.hanging_report_worker"
+        worker_args, env=env, log_path=tmp_path / "first.log", app="tests.hanging_report_worker"
     )
     second = None
     try:
-        with workers.sending_to(broker):
+        with workers.sending_to(broker, task_default_queue=queue, task_routes={}):
             job = jobs.report_job_request(
                 user=analyst, kind=ReportKind.QUARTERLY, language="en", period=Period.quarter(2026, 2)
             )
@@ -61,7 +64,7 @@ def test_a_report_job_killed_halfway_is_finished_once_by_another_worker(
             first[0].kill()  # kill -9 in the middle of the job
             first[0].wait(timeout=10)
 
-            second = workers.start(workers.WORKER_ARGS, env=env, log_path=tmp_path / "second.log")
+            second = workers.start(worker_args, env=env, log_path=tmp_path / "second.log")
             time.sleep(LEASE_SECONDS + 1)  # the dead worker's lease runs out
             assert jobs.report_jobs_recover() == 1
             workers.wait_for(
