@@ -70,9 +70,9 @@ check-deploy: install
 messages: install
 	$(BIN)/python manage.py makemessages -l da -l en --no-obsolete --ignore=.venv --ignore=var
 
-## Time the statistics against a generated PostgreSQL database (DATABASE_URL; not run by CI).
+## The benchmark suite (issue 10): ratios against floors on a generated PostgreSQL database (DATABASE_URL; not CI).
 bench: install
-	$(BIN)/python -m bench.statistics_bench $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var/broker var/test-db .pytest_cache

@@ -308,19 +308,30 @@ def period_outcome_redate(
 # --- Reminders ----------------------------------------------------------------------------------------
 
 
-def reminder_recipients(case: Case) -> list[User]:
+def reminder_recipients(case: Case, *, active_members: set[tuple[int, int]] | None = None) -> list[User]:
     """The contact person and the case team who are still active members of the case's organisation
     (someone who has left it is not told about the case any more). Expects `case.team__user` prefetched;
-    referrals.services.return_follow_ups reuses it for the return follow-ups."""
+    referrals.services.return_follow_ups reuses it for the return follow-ups. A scan of many cases passes
+    `active_members` (the (organisation id, user id) pairs of `active_memberships_of`) to ask once for all."""
     users = {m.user for m in case.team.all() if m.user.is_active}  # prefetched by the scan
     if case.contact_person is not None and case.contact_person.is_active:
         users.add(case.contact_person)
-    members = set(
+    if active_members is None:
+        active_members = active_memberships_of([case])
+    return sorted((u for u in users if (case.organisation_id, u.pk) in active_members), key=lambda u: u.pk)
+
+
+def active_memberships_of(cases: list[Case]) -> set[tuple[int, int]]:
+    """The (organisation id, user id) pairs of the active memberships of the cases' teams and contact
+    persons in the cases' organisations, in one query."""
+    users = {m.user_id for case in cases for m in case.team.all()} | {
+        case.contact_person_id for case in cases if case.contact_person_id
+    }
+    return set(
         Membership.objects.active()
-        .filter(organisation_id=case.organisation_id, user_id__in=[u.pk for u in users])
-        .values_list("user_id", flat=True)
+        .filter(organisation_id__in={case.organisation_id for case in cases}, user_id__in=users)
+        .values_list("organisation_id", "user_id")
     )
-    return sorted((u for u in users if u.pk in members), key=lambda u: u.pk)
 
 
 def due_milestone(period: ReflectionPeriod, today: datetime.date) -> tuple[str, int] | None:
@@ -342,43 +353,80 @@ def due_milestone(period: ReflectionPeriod, today: datetime.date) -> tuple[str, 
     return None
 
 
+SCAN_CHUNK = 500
+
+
 def deadline_scan(*, today: datetime.date | None = None) -> int:
     """Remind the contact person and the case team of each milestone reached, exactly once each.
 
     The notification row is inserted before anything is sent, under a unique constraint, so a scan run twice
     (or two at once) sends nothing more; the e-mail leaves through the outbox in the same transaction.
     Returns the number of notifications created.
+
+    Only periods whose deadline is within the furthest milestone (or past) can have one due; they are read
+    in chunks, and for each chunk the reminders already sent and the recipients' memberships are read in
+    one query each, so that an hourly re-run with nothing new costs a few queries per chunk.
     """
     today = today or timezone.localdate()
-    created = 0
+    furthest = max([*settings.REFLECTION_MILESTONES, settings.REFLECTION_CONSIDER_EXTENSION_DAYS])
     running = (
         # A soft-deleted case was registered by mistake: nobody is reminded of it any more.
-        ReflectionPeriod.objects.filter(outcome="", ends_on__isnull=False, case__deleted_at__isnull=True)
+        ReflectionPeriod.objects.filter(
+            outcome="",
+            ends_on__isnull=False,
+            ends_on__lte=today + datetime.timedelta(days=furthest),
+            case__deleted_at__isnull=True,
+        )
         .select_related("case", "case__contact_person")
         .prefetch_related("extensions", "case__team__user")
+        .order_by("pk")
     )
-    for period in running.iterator(chunk_size=500):
+    created = 0
+    chunk: list[tuple[ReflectionPeriod, str, int]] = []
+    for period in running.iterator(chunk_size=SCAN_CHUNK):
         reached = due_milestone(period, today)
-        if reached is None:
-            continue
-        milestone, left = reached
-        for user in reminder_recipients(period.case):
-            try:
-                with transaction.atomic():
-                    Notification.objects.create(
-                        recipient=user, period=period, case=period.case, milestone=milestone, days_left=left
-                    )
-                    if user.email:
-                        email_queue(to=user.email, subject=_subject(period, left), body=_body(period))
-            except IntegrityError:
-                continue  # someone else (another scan) already reminded this person of this milestone
-            except Exception:
-                # One bad row (say an unusable e-mail address) must not stop everybody else's reminders;
-                # nothing of it was kept, so the next scan tries again.
-                logger.exception("Reminder %s of period %s to user %s failed", milestone, period.pk, user.pk)
-                continue
-            created += 1
+        if reached is not None:
+            chunk.append((period, *reached))
+        if len(chunk) == SCAN_CHUNK:
+            created += _remind_chunk(chunk)
+            chunk = []
+    if chunk:
+        created += _remind_chunk(chunk)
     return created
+
+
+def _remind_chunk(due: list[tuple[ReflectionPeriod, str, int]]) -> int:
+    sent = set(
+        Notification.objects.filter(
+            period_id__in=[period.pk for period, _m, _l in due], milestone__in={m for _p, m, _l in due}
+        ).values_list("period_id", "milestone", "recipient_id")
+    )
+    members = active_memberships_of([period.case for period, _m, _l in due])
+    created = 0
+    for period, milestone, left in due:
+        for user in reminder_recipients(period.case, active_members=members):
+            if (period.pk, milestone, user.pk) in sent:
+                continue
+            created += _remind(period, user, milestone, left)
+    return created
+
+
+def _remind(period: ReflectionPeriod, user: User, milestone: str, left: int) -> int:
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient=user, period=period, case=period.case, milestone=milestone, days_left=left
+            )
+            if user.email:
+                email_queue(to=user.email, subject=_subject(period, left), body=_body(period))
+    except IntegrityError:
+        return 0  # someone else (another scan) already reminded this person of this milestone
+    except Exception:
+        # One bad row (say an unusable e-mail address) must not stop everybody else's reminders; nothing
+        # of it was kept, so the next scan tries again.
+        logger.exception("Reminder %s of period %s to user %s failed", milestone, period.pk, user.pk)
+        return 0
+    return 1
 
 
 def _subject(period: ReflectionPeriod, left: int) -> str:

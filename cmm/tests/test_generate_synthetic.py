@@ -164,3 +164,69 @@ def test_it_refuses_a_database_that_has_cases_unless_forced():
 
     assert Case.objects.count() == 100
     assert Case.objects.values("number").distinct().count() == 100
+
+
+def test_the_benchmark_floor_computes_the_numbers_of_the_statistics_service_on_the_small_data():
+    # bench/ is the benchmark suite (make bench, not run by CI); its floor SQL must stay right as the
+    # service changes, so it is checked here on the small dataset. On SQLite the PostgreSQL-only table
+    # (hotline calls by local-time quarter) is left out of the floor and out of the comparison.
+    from bench.statistics_sql import POSTGRESQL_ONLY, floor_tables, statistics_mismatches
+    from reports.periods import Period, Scope
+    from reports.services.statistics import statistics_compute
+
+    generate()
+    periods = [Period.quarter(year, quarter) for year in (2024, 2025) for quarter in (1, 2, 3, 4)]
+    periods += [Period.year(2024), Period.year(2025)]
+    scopes = [Scope(None)] + [Scope(o.pk) for o in Organisation.objects.order_by("pk")]
+    compared = 0
+    for period in periods:
+        for scope in scopes:
+            floor = floor_tables(period=period, scope=scope)
+            tables = statistics_compute(period=period, scope=scope)
+            if connection.vendor != "postgresql":
+                tables = [table for table in tables if table.key not in POSTGRESQL_ONLY]
+            assert statistics_mismatches(tables, floor) == [], (period, scope)
+            compared += len(tables)
+    assert compared >= len(periods) * len(scopes) * 11
+    # The small data has something to count: not a comparison of zeros.
+    national = floor_tables(period=Period.year(2025), scope=Scope(None))
+    assert national["persons_met"].totals["persons_met"] > 0
+    assert national["hotline_calls"].totals["total"] > 0
+
+
+def test_a_wrong_count_is_reported_as_a_mismatch():
+    from bench.statistics_sql import floor_tables, statistics_mismatches
+    from reports.periods import Period, Scope
+    from reports.services.statistics import statistics_compute
+
+    generate()
+    period, scope = Period.quarter(2025, 4), Scope(None)
+    tables = statistics_compute(period=period, scope=scope)
+    floor = floor_tables(period=period, scope=scope)
+    floor["persons_met"].rows["anonymous"]["persons_met"] += 1
+
+    assert statistics_mismatches(tables, floor) == [
+        "persons_met [anonymous] persons_met: service "
+        f"{tables[0].cell('anonymous', 'persons_met')}, SQL {tables[0].cell('anonymous', 'persons_met') + 1}",
+    ]
+
+
+def test_the_benchmark_top_up_and_due_count_agree_with_the_deadline_scan():
+    # The deadline-scan floor of the benchmark: a count in SQL of the reminders the scan makes.
+    from django.test import override_settings
+
+    from bench.deadlines import due_reminders_count, running_periods_top_up
+    from reflection.services import deadline_scan
+
+    generate()
+    running = ReflectionPeriod.objects.filter(outcome="").count()
+    made = running_periods_top_up(wanted=running + 8, today=TODAY, mark="bench")
+
+    assert made == 8
+    assert ReflectionPeriod.objects.filter(outcome="").count() == running + 8
+    assert ReflectionPeriod.objects.filter(short_reason="bench").count() == made
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        for day in (TODAY - datetime.timedelta(days=1), TODAY, TODAY + datetime.timedelta(days=6)):
+            due = due_reminders_count(today=day)
+            assert deadline_scan(today=day) == due
+            assert due_reminders_count(today=day) == 0  # all sent: nothing is due twice

@@ -263,3 +263,21 @@ def test_one_unusable_address_does_not_stop_the_other_reminders(period, team, or
     assert {n.recipient for n in Notification.objects.all()} == team["recipients"]
     # The failed one is tried again by the next scan, and still only once for the others.
     assert deadline_scan(today=D(2026, 3, 24)) == 0
+
+
+def test_a_rerun_and_far_deadlines_cost_a_few_queries_whatever_the_number_of_periods(
+    team, users_a, open_case, django_assert_max_num_queries
+):
+    """An hourly re-run with nothing new reads the reminders already sent and the memberships once per
+    chunk, and periods whose deadline is beyond the furthest milestone are not even read."""
+    opener = users_a[Role.CASEWORKER]
+    cases = [team["case"], *(open_case(by=opener) for _ in range(5))]
+    with _at(D(2026, 3, 1)):
+        for case in cases:
+            period_start(case=case, by=opener, kind=PeriodKind.ACTION_PLAN, starts_on=D(2026, 3, 1))
+    with _at(D(2026, 3, 17)):  # 14 days before every deadline
+        assert deadline_scan() == 3 + 5  # the team of the first case, the opener of the others
+        with django_assert_max_num_queries(6):
+            assert deadline_scan() == 0
+    with _at(D(2026, 3, 2)), django_assert_max_num_queries(1):  # every deadline beyond the furthest milestone
+        assert deadline_scan() == 0
