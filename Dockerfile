@@ -1,5 +1,8 @@
 # syntax=docker/dockerfile:1
-# Production image of CMM case management: one image for web (gunicorn), Celery worker and Celery beat.
+# Production image of CMM case management: one image for web (gunicorn), the Celery workers of both queues
+# (`--queues=celery`, `--queues=reports`) and Celery beat, each run as many times as docker-compose.yml says.
+# Nothing a request or a task needs is kept inside a container: sessions, lockouts and the beat schedule are
+# in PostgreSQL, the cache and the broker in Redis, attachments and reports in the volume at var/private.
 # Build:  docker build -t cmm-case-management .      Run the whole stack: see docker-compose.yml.
 FROM python:3.11-slim-bookworm
 

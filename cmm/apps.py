@@ -14,8 +14,9 @@ def _audit_failed_login(sender, credentials, request=None, **kwargs):
     # Only the address: what was typed as a username may be a mistyped password or someone else's name.
     from cmm.models import AuditAction
     from cmm.services import audit_record
+    from cmm.views import client_ip
 
-    ip_address = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip_address = client_ip(request) if request is not None else None
     audit_record(actor=None, action=AuditAction.LOGIN_FAILED, ip_address=ip_address)
 
 

@@ -34,6 +34,16 @@ from cmm.selectors import member_get_for_user, member_list_for_user, membership_
 
 
 def client_ip(request) -> str | None:
+    """The client's address for the login lockout and the audit log. Behind PROXY_COUNT trusted reverse
+    proxies, each of which appends the address it received from to X-Forwarded-For, the client is the
+    PROXY_COUNT-th entry from the right (entries further left are whatever the client claimed); without
+    proxies, or without the header, the connection's own address."""
+    proxies = settings.PROXY_COUNT
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if proxies > 0 and forwarded:
+        return forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
     return request.META.get("REMOTE_ADDR") or None
 
 

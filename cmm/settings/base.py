@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -103,6 +104,22 @@ else:
     # PostgreSQL's JIT compiler costs more than it saves on the statistics queries (measured with
     # bench/statistics_bench.py: 0.60 s -> 0.30 s for a national quarter); the app runs no long analytics.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# An optional PostgreSQL read replica for the statistics and the statistics PDFs: cmm.routers sends the
+# reads made inside `reading_reports()` there, and everything else (every write) to "default". Without it
+# there is no "reports" alias and every query goes to "default". REPORTS_READ_REPLICA=false stops using a
+# configured replica (e.g. while it lags) without removing it.
+REPORTS_DATABASE_URL = env("REPORTS_DATABASE_URL", default="")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = env.db_url_config(REPORTS_DATABASE_URL)
+    if DATABASES["reports"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["reports"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        DATABASES["reports"]["CONN_HEALTH_CHECKS"] = True
+        # Read-only sessions: even a replica URL that names the primary by mistake can never be written to.
+        DATABASES["reports"].setdefault("OPTIONS", {}).setdefault(
+            "options", "-c jit=off -c default_transaction_read_only=on"
+        )
+REPORTS_READ_REPLICA = env.bool("REPORTS_READ_REPLICA", default=True)
+DATABASE_ROUTERS = ["cmm.routers.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker ---------------------------------------------------------------------------------
@@ -153,8 +170,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Reverse proxies in front of the app (the bundled nginx of docker-compose.yml is one): the lockout and the
+# audit log take the client's address from X-Forwarded-For accordingly (cmm.views.client_ip).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "cmm.views.client_ip"
 AXES_VERBOSE = False
 
 # django-guardian: no anonymous user with permissions; permissions never come from a model-wide grant.
@@ -238,6 +257,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues, so that PDF work cannot starve e-mail and reminders: generating a report (seconds of CPU each)
+# goes to "reports", everything else (e-mail, reminder scans, report-job recovery) to the default "celery".
+# A worker started without --queues consumes both (development); docker-compose.yml runs workers of each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("reports", routing_key="reports"))
+CELERY_TASK_ROUTES = {"reports.tasks.report_job_generate_task": {"queue": "reports"}}
 # Reflection-period reminders: days before the deadline, and "consider extension" for an unextended 30-day
 # period; the scan runs every REFLECTION_SCAN_MINUTES.
 REFLECTION_MILESTONES = [

@@ -1,5 +1,6 @@
 """Tests: base settings with fast hashing, eager Celery and in-memory e-mail."""
 
+import copy
 import os
 
 from .base import *
@@ -17,6 +18,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     run_id = os.environ.get("CMM_TEST_RUN_ID", str(os.getpid()))
     (VAR_DIR / "test-db").mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db" / f"test-{run_id}.sqlite3")}
+
+# The read replica of cmm.routers is, in tests, Django's test mirror of "default": the same test database
+# through a second, read-only connection (whatever REPORTS_DATABASE_URL says). Reading through it is off
+# (REPORTS_READ_REPLICA): a test that wants it declares django_db(transaction=True, databases=["default",
+# "reports"]) and switches it on. On for every test, it would fail the many tests that declare only
+# "default", and a mirror connection cannot see the rows of a test's uncommitted transaction.
+DATABASES["reports"] = copy.deepcopy(DATABASES["default"])
+DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+if DATABASES["reports"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Reads only: take no lock at BEGIN (the default connection may hold the write lock) and refuse writes.
+    DATABASES["reports"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA query_only = ON;"}
+else:
+    DATABASES["reports"]["OPTIONS"]["options"] = "-c jit=off -c default_transaction_read_only=on"
+REPORTS_READ_REPLICA = False
 
 # A test-only app with an organisation-owned model, to test the permission module without a domain app.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.permapp"]

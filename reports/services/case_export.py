@@ -29,6 +29,7 @@ from cases.choices import AgeBand, ControlMeans, ExploitationType, Gender, Resid
 from cases.models import Case, CaseControlMeans, CaseExploitation
 from cases.services import MAX_AGE
 from cmm.models import Organisation
+from cmm.routers import reading_reports
 from identification.choices import Authority, Finding, Outcome
 from identification.models import CourtVerdict, Decision
 from reports.kanonymity import k_anonymous
@@ -320,10 +321,12 @@ def case_export(*, user, organisation_id: int | None, fmt: str, period: Period |
         raise ValidationError({"format": _("Choose CSV or XLSX.")})
     scope = statistics_scope_for_user(user=user, organisation_id=organisation_id)
     k = export_k()
-    with transaction.atomic():
+    # Counting only, after the scope check: the reads may go to the reports replica (cmm.routers).
+    with reading_reports():
         total = case_export_queryset(scope=scope, period=period).count()
         rows = case_export_rows(scope=scope, k=k, period=period)
-        content = WRITERS[fmt](rows)
+    content = WRITERS[fmt](rows)
+    with transaction.atomic():
         report_audit(
             user=user,
             target_label="case-level export",

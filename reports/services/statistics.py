@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
+from cmm.routers import reading_reports
 from reports.periods import Period, Scope
 from reports.statistics.casework import (
     identification_table,
@@ -126,7 +127,9 @@ def statistics_compute(*, period: Period, scope: Scope) -> list[Table]:
     if _spans_several_quarters(period):
         builders.append(hotline_calls_by_quarter_table)
     builders += [shelters_table, identification_table, reflection_table, returns_table, minors_table]
-    return [build(period=period, scope=scope) for build in builders]
+    # Counting only, after the caller has checked the scope: the reads may go to the reports replica.
+    with reading_reports():
+        return [build(period=period, scope=scope) for build in builders]
 
 
 def statistics_publish(*, tables: list[Table], suppress: bool) -> list[SuppressedTable]:
