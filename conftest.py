@@ -156,6 +156,17 @@ def login(client):
 
 
 @pytest.fixture
+def private_storage(settings, tmp_path):
+    """Let this test write private files (reports, attachments) into a folder of its own; returns it."""
+    location = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": str(location)}},
+    }
+    return location
+
+
+@pytest.fixture
 def in_english():
     """Read messages in English (the app's default language is Danish)."""
     with translation.override("en"):

@@ -23,13 +23,9 @@ LEASE_SECONDS = 3
 
 
 def test_a_report_job_killed_halfway_is_finished_once_by_another_worker(
-    tmp_path, org_a, org_cmm, users_a, make_member, settings
+    tmp_path, org_a, org_cmm, users_a, make_member, private_storage
 ):
-    private = tmp_path / "private"  # this test's own folder, shared with the workers
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": str(private)}},
-    }
+    private = private_storage  # this test's own folder, shared with the workers
     analyst = make_member(org_cmm, Role.ANALYST)
     for day, venue in enumerate((Venue.STREET, Venue.STREET, Venue.MASSAGE_CLINIC), start=1):
         contact_log(

@@ -136,12 +136,8 @@ def mention(queries: list[str], table: str) -> list[str]:
 
 
 @pytest.fixture
-def world(org_a, org_cmm, users_a, make_member, settings, tmp_path):
+def world(org_a, org_cmm, users_a, make_member, private_storage):
     """Four contacts of organisation A in 2026Q2 (committed: the test is transactional), an analyst."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
     for day, venue in enumerate((Venue.STREET, Venue.STREET, Venue.MASSAGE_CLINIC, Venue.STREET), start=1):
         contact_log(
             by=users_a[Role.OUTREACH_WORKER],

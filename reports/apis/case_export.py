@@ -7,17 +7,13 @@ see is "not found" (404), as a missing one; bad input is a 400 naming the field.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from cases.apis.common import MAX_ID, service_errors
-from reports.apis.statistics import statistics_query
+from reports.apis.statistics import FileExportApi, file_export_responses, statistics_query
 from reports.periods import EARLIEST_YEAR, LATEST_YEAR, Period
-from reports.services.case_export import COLUMNS, CSV, FORMATS, XLSX, case_export
+from reports.services.case_export import COLUMNS, CSV, XLSX, case_export
 from reports.views.common import download_response
 
 
@@ -40,33 +36,12 @@ class CaseExportQuerySerializer(serializers.Serializer):
     )
 
 
-class FileFormatNegotiation(DefaultContentNegotiation):
-    """`format` names the file asked for here, not a renderer: the file is the answer, errors are JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        renderer = renderers[0]
-        return renderer, renderer.media_type
-
-
-class CaseExportApi(APIView):
+class CaseExportApi(FileExportApi):
     """The case-level export of DESIGN.md §3 for the caller's scope."""
-
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = FileFormatNegotiation
 
     @extend_schema(
         parameters=[CaseExportQuerySerializer],
-        responses={
-            (200, FORMATS[CSV].split(";")[0]): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The CSV file or the XLSX workbook, as `format` asks."
-            ),
-            (200, FORMATS[XLSX]): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The CSV file or the XLSX workbook, as `format` asks."
-            ),
-            400: OpenApiResponse(description="A parameter is wrong; the body names it."),
-            403: OpenApiResponse(description="The caller's role cannot see statistics."),
-            404: OpenApiResponse(description="The organisation does not exist or is not the caller's."),
-        },
+        responses=file_export_responses("The CSV file or the XLSX workbook, as `format` asks."),
         description="One row per case with broad categories only, in the spirit of IOM's Human Trafficking "
         "Case Data Standard; a case whose combination of gender, age band, citizenship and forms of "
         "exploitation fewer than k cases share (setting EXPORT_K_ANONYMITY, 5 by default) is left out. "

@@ -232,21 +232,30 @@ class _FileFormatIsNotARenderer(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class StatisticsExportApi(NeverCachedMixin, APIView):
-    """The statistics tables of DESIGN.md §3 as a CSV or XLSX file."""
+def file_export_responses(description: str) -> dict:
+    """The OpenAPI responses of an endpoint that answers a CSV or XLSX file, or JSON errors."""
+    return {
+        (200, CSV_CONTENT_TYPE.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY, description=description),
+        (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=description),
+        400: OpenApiResponse(description="A field of the query is missing or wrong (errors by field)."),
+        403: OpenApiResponse(description="The role cannot see statistics."),
+        404: OpenApiResponse(description="An organisation the caller may not see (or none such)."),
+    }
+
+
+class FileExportApi(NeverCachedMixin, APIView):
+    """An endpoint whose answer is a file (`?format=csv|xlsx`) and whose errors are JSON."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _FileFormatIsNotARenderer
 
+
+class StatisticsExportApi(FileExportApi):
+    """The statistics tables of DESIGN.md §3 as a CSV or XLSX file."""
+
     @extend_schema(
         parameters=[StatisticsExportQuerySerializer],
-        responses={
-            (200, CSV_CONTENT_TYPE.split(";")[0]): OpenApiTypes.BINARY,
-            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
-            400: OpenApiResponse(description="A field of the query is missing or wrong (errors by field)."),
-            403: OpenApiResponse(description="The role cannot see statistics."),
-            404: OpenApiResponse(description="An organisation the caller may not see."),
-        },
+        responses=file_export_responses("The statistics as a CSV file or an XLSX workbook."),
         description="The same tables, numbers and small-cell rule as the statistics endpoint, as a file: a "
         "header block (period, organisations, whether small counts are suppressed, when it was generated) "
         "and every table with its totals and notes. The download is named after the period and the scope "

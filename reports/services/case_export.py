@@ -32,6 +32,7 @@ from cmm.models import Organisation
 from cmm.routers import reading_reports
 from identification.choices import Authority, Finding, Outcome
 from identification.models import CourtVerdict, Decision
+from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.kanonymity import k_anonymous
 from reports.periods import Period, Scope
 from reports.selectors.statistics import statistics_scope_for_user
@@ -104,10 +105,7 @@ MINOR_BANDS = (AgeBand.A0_8, AgeBand.A9_17)
 K_KEYS = ("x_gender", "x_age", "x_citizenship", *(f"x_{name}" for name in EXPLOITATION_COLUMNS.values()))
 
 CSV, XLSX = "csv", "xlsx"
-FORMATS = {
-    CSV: "text/csv; charset=utf-8",
-    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = {CSV: CSV_CONTENT_TYPE, XLSX: XLSX_CONTENT_TYPE}
 BOM = "\ufeff"
 
 

@@ -46,29 +46,33 @@ def _contact_measures() -> dict:
     }
 
 
+def _rows_by_choice(queryset, field: str, choices, measures: dict) -> tuple[list[Row], dict]:
+    """Count `measures` per value of `field` (one row per choice, in the choices' order, 0 where nothing was
+    counted) and over the whole queryset: two aggregate queries."""
+    grouped = {row[field]: row for row in queryset.values(field).annotate(**measures).order_by()}
+    totals = queryset.aggregate(**measures)
+    rows = [
+        Row(
+            key=choice.value,
+            label=choice.label,
+            cells={key: grouped.get(choice.value, {}).get(key, 0) for key in measures},
+        )
+        for choice in choices
+    ]
+    return rows, {key: totals[key] for key in measures}
+
+
 def contacts_by_venue_table(*, period: Period, scope: Scope) -> Table:
     """Count the outreach contacts of the period (by local date) per venue, and those where indicators of
     trafficking were seen. A contact is one meeting, however many people were met at it."""
     contacts = _contacts(period=period, scope=scope)
-    by_venue = {
-        row["venue"]: row for row in contacts.values("venue").annotate(**_contact_measures()).order_by()
-    }
-    totals = contacts.aggregate(**_contact_measures())
-    keys = [key for key, _label in CONTACT_COLUMNS]
-    rows = [
-        Row(
-            key=venue.value,
-            label=venue.label,
-            cells={key: by_venue.get(venue.value, {}).get(key, 0) for key in keys},
-        )
-        for venue in Venue
-    ]
+    rows, totals = _rows_by_choice(contacts, "venue", Venue, _contact_measures())
     return Table(
         key="contacts_by_venue",
         title=_("Outreach contacts by venue"),
         columns=list(CONTACT_COLUMNS),
         rows=rows,
-        totals={key: totals[key] for key in keys},
+        totals=totals,
         notes=[
             _(
                 "A contact is one meeting recorded by a worker, however many people were met at it; the "
@@ -145,16 +149,7 @@ def cases_table(*, period: Period, scope: Scope) -> Table:
         ),
     }
     relevant = cases.filter(Q(opened_on__lte=end) & (Q(closed_on__isnull=True) | Q(closed_on__gte=start)))
-    by_gender = {row["gender"]: row for row in relevant.values("gender").annotate(**measures).order_by()}
-    totals = relevant.aggregate(**measures)
-    rows = [
-        Row(
-            key=gender.value,
-            label=gender.label,
-            cells={key: by_gender.get(gender.value, {}).get(key, 0) for key in measures},
-        )
-        for gender in Gender
-    ]
+    rows, totals = _rows_by_choice(relevant, "gender", Gender, measures)
     return Table(
         key="cases",
         title=_("Cases by gender"),
@@ -165,7 +160,7 @@ def cases_table(*, period: Period, scope: Scope) -> Table:
             ("open_at_end", _("Open at the end")),
         ],
         rows=rows,
-        totals={key: totals[key] for key in measures},
+        totals=totals,
         notes=[
             _(
                 "Cases of the organisation as they are now. Open at the start plus opened minus closed is "
@@ -184,24 +179,13 @@ def services_table(*, period: Period, scope: Scope) -> Table:
     if not scope.is_national:
         services = services.filter(case__organisation_id=scope.organisation_id)
     measures = {mode.value: Count("pk", filter=Q(mode=mode.value)) for mode in ServiceMode}
-    by_type = {
-        row["service_type"]: row for row in services.values("service_type").annotate(**measures).order_by()
-    }
-    totals = services.aggregate(**measures)
-    rows = [
-        Row(
-            key=service.value,
-            label=service.label,
-            cells={mode: by_type.get(service.value, {}).get(mode, 0) for mode in measures},
-        )
-        for service in ServiceType
-    ]
+    rows, totals = _rows_by_choice(services, "service_type", ServiceType, measures)
     return Table(
         key="services",
         title=_("Services delivered by type"),
         columns=list(ServiceMode.choices),
         rows=rows,
-        totals={mode: totals[mode] for mode in measures},
+        totals=totals,
         notes=[_("Services count by the date recorded on the case.")],
     )
 

@@ -26,12 +26,8 @@ FAKE_PDF = b"%PDF-1.7\n% a stand-in\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    """Each test writes its reports into a folder of its own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
+def _own_private_storage(private_storage):
+    """Each test writes its reports into a folder of its own (the root conftest's private_storage)."""
 
 
 @pytest.fixture

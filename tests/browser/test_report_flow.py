@@ -19,11 +19,8 @@ JOB_PAGE = re.compile(r".*/reports/jobs/\d+/$")
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
+def _own_private_storage(private_storage):
+    """Each test writes its reports into a folder of its own (the root conftest's private_storage)."""
 
 
 @pytest.mark.browser
