@@ -207,11 +207,27 @@ def email_queue(*, to: str, subject: str, body: str) -> OutboundEmail:
     return email
 
 
-def _enqueue_quietly(task, **kwargs) -> None:
+def email_queue_many(messages: list[dict]) -> list[OutboundEmail]:
+    """email_queue for many e-mails at once (each a dict of to, subject and body): validated first (an
+    invalid one raises ValidationError and nothing is written), inserted in one statement, and handed to
+    the broker as one message once the surrounding transaction commits (email_send_many)."""
+    from cmm.tasks import email_send_many_task
+
+    emails = [OutboundEmail(**message) for message in messages]
+    for email in emails:
+        email.full_clean()
+    emails = OutboundEmail.objects.bulk_create(emails)  # SQLite and PostgreSQL return the ids
+    if emails:
+        ids = [email.pk for email in emails]
+        transaction.on_commit(lambda: _enqueue_quietly(email_send_many_task, email_ids=ids))
+    return emails
+
+
+def _enqueue_quietly(task, *, countdown: int | None = None, **kwargs) -> None:
     # The row is already committed: if the broker is unreachable the sweep picks it up, and the request
     # that caused it must not fail because of it.
     try:
-        task.apply_async(kwargs=kwargs, retry=False)
+        task.apply_async(kwargs=kwargs, countdown=countdown, retry=False)
     except Exception:
         logger.warning("Broker unavailable; %s left for the outbox sweep", task.name, exc_info=True)
 
@@ -242,6 +258,22 @@ def email_send(*, email_id: int) -> bool:
         status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+def email_send_many(*, email_ids: list[int]) -> int:
+    """Send the outbox e-mails of one batch, each as email_send does; return how many this call sent. One
+    that fails (the mail server refused it) is handed to email_send_task, which retries it with backoff,
+    and the rest of the batch goes on."""
+    from cmm.tasks import email_send_task
+
+    sent = 0
+    for email_id in email_ids:
+        try:
+            sent += email_send(email_id=email_id)
+        except Exception:
+            logger.warning("E-mail %s failed; retried on its own", email_id, exc_info=True)
+            _enqueue_quietly(email_send_task, email_id=email_id, countdown=30)
+    return sent
 
 
 def email_outbox_flush() -> int:

@@ -19,5 +19,11 @@ def email_send_task(*, email_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def email_send_many_task(*, email_ids: list[int]) -> None:
+    # Run twice (a redelivery), it sends nothing twice: email_send claims each row before sending.
+    services.email_send_many(email_ids=email_ids)
+
+
+@shared_task(acks_late=True)
 def email_outbox_flush_task() -> int:
     return services.email_outbox_flush()

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime
 
+# The length of a reflection period before any extension.
+STANDARD_DAYS = 30
+
 
 def period_deadline(*, starts_on: datetime.date, total_days: int, postponements) -> datetime.date | None:
     """Return the deadline of a period of `total_days` from `starts_on`, given its postponements (objects with

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
 from cmm.models import AuditAction, Membership, User
-from cmm.services import audit_record, email_queue
+from cmm.services import audit_record, email_queue, email_queue_many
 from identification.choices import Authority, Outcome, TaskKind, TaskStatus
 from identification.models import Decision, IdentificationTask
 from reflection.choices import ExtensionGround, PeriodKind
-from reflection.dates import days_left, period_deadline
+from reflection.dates import STANDARD_DAYS, period_deadline
 from reflection.models import MAX_DAYS, CalendarToken, Extension, Notification, Postponement, ReflectionPeriod
+from reflection.selectors import DueReminder, reminders_due
 
-STANDARD_DAYS = 30
 logger = logging.getLogger(__name__)
 
 
@@ -308,49 +308,20 @@ def period_outcome_redate(
 # --- Reminders ----------------------------------------------------------------------------------------
 
 
-def reminder_recipients(case: Case, *, active_members: set[tuple[int, int]] | None = None) -> list[User]:
+def reminder_recipients(case: Case) -> list[User]:
     """The contact person and the case team who are still active members of the case's organisation
     (someone who has left it is not told about the case any more). Expects `case.team__user` prefetched;
-    referrals.services.return_follow_ups reuses it for the return follow-ups. A scan of many cases passes
-    `active_members` (the (organisation id, user id) pairs of `active_memberships_of`) to ask once for all."""
-    users = {m.user for m in case.team.all() if m.user.is_active}  # prefetched by the scan
+    referrals.services.return_follow_ups uses it for the return follow-ups. (The deadline scan asks the same
+    question of all running periods at once in SQL: reflection.selectors.reminders_due.)"""
+    users = {m.user for m in case.team.all() if m.user.is_active}
     if case.contact_person is not None and case.contact_person.is_active:
         users.add(case.contact_person)
-    if active_members is None:
-        active_members = active_memberships_of([case])
-    return sorted((u for u in users if (case.organisation_id, u.pk) in active_members), key=lambda u: u.pk)
-
-
-def active_memberships_of(cases: list[Case]) -> set[tuple[int, int]]:
-    """The (organisation id, user id) pairs of the active memberships of the cases' teams and contact
-    persons in the cases' organisations, in one query."""
-    users = {m.user_id for case in cases for m in case.team.all()} | {
-        case.contact_person_id for case in cases if case.contact_person_id
-    }
-    return set(
+    active_members = set(
         Membership.objects.active()
-        .filter(organisation_id__in={case.organisation_id for case in cases}, user_id__in=users)
-        .values_list("organisation_id", "user_id")
+        .filter(organisation_id=case.organisation_id, user_id__in={u.pk for u in users})
+        .values_list("user_id", flat=True)
     )
-
-
-def due_milestone(period: ReflectionPeriod, today: datetime.date) -> tuple[str, int] | None:
-    """The milestone a running period has reached today, if any: the nearest of the configured days before
-    the deadline (a missed one is caught up), "consider_extension" for an unextended 30-day period, and once
-    a day "expired:<date>" after the deadline without an outcome."""
-    left = days_left(period.ends_on, today)
-    if left is None or not period.is_running:
-        return None
-    if left < 0:
-        return f"expired:{today.isoformat()}", left
-    reached = [m for m in settings.REFLECTION_MILESTONES if left <= m]
-    consider = settings.REFLECTION_CONSIDER_EXTENSION_DAYS
-    unextended = period.total_days == STANDARD_DAYS and not period.extensions.all()  # prefetched by the scan
-    if unextended and left <= consider and (not reached or min(reached) > consider):
-        return "consider_extension", left
-    if reached:
-        return f"d{min(reached)}", left
-    return None
+    return sorted((u for u in users if u.pk in active_members), key=lambda u: u.pk)
 
 
 SCAN_CHUNK = 500
@@ -359,88 +330,81 @@ SCAN_CHUNK = 500
 def deadline_scan(*, today: datetime.date | None = None) -> int:
     """Remind the contact person and the case team of each milestone reached, exactly once each.
 
-    The notification row is inserted before anything is sent, under a unique constraint, so a scan run twice
-    (or two at once) sends nothing more; the e-mail leaves through the outbox in the same transaction.
+    reflection.selectors.reminders_due finds the reminders due today that were not sent yet: the milestone
+    rule, the recipients and "already sent" are answered by the database, so an hourly re-run with nothing
+    new costs two queries. The new ones are written in chunks, one transaction each: the
+    notification rows (under a unique constraint, so a scan run twice or two at once sends nothing more)
+    and their e-mails in the outbox. If a chunk fails - a concurrent scan got there first, or one row is bad
+    (say an unusable e-mail address) - its reminders are written one at a time, so that one bad row never
+    stops everybody else's; what failed was not kept, and the next scan tries again.
     Returns the number of notifications created.
-
-    Only periods whose deadline is within the furthest milestone (or past) can have one due; they are read
-    in chunks, and for each chunk the reminders already sent and the recipients' memberships are read in
-    one query each, so that an hourly re-run with nothing new costs a few queries per chunk.
     """
     today = today or timezone.localdate()
-    furthest = max([*settings.REFLECTION_MILESTONES, settings.REFLECTION_CONSIDER_EXTENSION_DAYS])
-    running = (
-        # A soft-deleted case was registered by mistake: nobody is reminded of it any more.
-        ReflectionPeriod.objects.filter(
-            outcome="",
-            ends_on__isnull=False,
-            ends_on__lte=today + datetime.timedelta(days=furthest),
-            case__deleted_at__isnull=True,
-        )
-        .select_related("case", "case__contact_person")
-        .prefetch_related("extensions", "case__team__user")
-        .order_by("pk")
-    )
+    due = reminders_due(today=today)
     created = 0
-    chunk: list[tuple[ReflectionPeriod, str, int]] = []
-    for period in running.iterator(chunk_size=SCAN_CHUNK):
-        reached = due_milestone(period, today)
-        if reached is not None:
-            chunk.append((period, *reached))
-        if len(chunk) == SCAN_CHUNK:
-            created += _remind_chunk(chunk)
-            chunk = []
-    if chunk:
-        created += _remind_chunk(chunk)
+    for start in range(0, len(due), SCAN_CHUNK):
+        chunk = due[start : start + SCAN_CHUNK]
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create([_notification(reminder) for reminder in chunk])
+                email_queue_many([_email(reminder) for reminder in chunk if reminder.email])
+        except Exception:  # retried row by row below, where each failure is logged
+            created += sum(_remind(reminder) for reminder in chunk)
+        else:
+            created += len(chunk)
     return created
 
 
-def _remind_chunk(due: list[tuple[ReflectionPeriod, str, int]]) -> int:
-    sent = set(
-        Notification.objects.filter(
-            period_id__in=[period.pk for period, _m, _l in due], milestone__in={m for _p, m, _l in due}
-        ).values_list("period_id", "milestone", "recipient_id")
+def _notification(reminder: DueReminder) -> Notification:
+    return Notification(
+        recipient_id=reminder.recipient_id,
+        period_id=reminder.period_id,
+        case_id=reminder.case_id,
+        milestone=reminder.milestone,
+        days_left=reminder.days_left,
     )
-    members = active_memberships_of([period.case for period, _m, _l in due])
-    created = 0
-    for period, milestone, left in due:
-        for user in reminder_recipients(period.case, active_members=members):
-            if (period.pk, milestone, user.pk) in sent:
-                continue
-            created += _remind(period, user, milestone, left)
-    return created
 
 
-def _remind(period: ReflectionPeriod, user: User, milestone: str, left: int) -> int:
+def _email(reminder: DueReminder) -> dict:
+    return {
+        "to": reminder.email,
+        "subject": _subject(reminder.case_number, reminder.days_left),
+        "body": _body(reminder.case_number, reminder.ends_on),
+    }
+
+
+def _remind(reminder: DueReminder) -> int:
     try:
         with transaction.atomic():
-            Notification.objects.create(
-                recipient=user, period=period, case=period.case, milestone=milestone, days_left=left
-            )
-            if user.email:
-                email_queue(to=user.email, subject=_subject(period, left), body=_body(period))
+            _notification(reminder).save(force_insert=True)
+            if reminder.email:
+                email_queue(**_email(reminder))
     except IntegrityError:
         return 0  # someone else (another scan) already reminded this person of this milestone
     except Exception:
         # One bad row (say an unusable e-mail address) must not stop everybody else's reminders; nothing
         # of it was kept, so the next scan tries again.
-        logger.exception("Reminder %s of period %s to user %s failed", milestone, period.pk, user.pk)
+        logger.exception(
+            "Reminder %s of period %s to user %s failed",
+            reminder.milestone,
+            reminder.period_id,
+            reminder.recipient_id,
+        )
         return 0
     return 1
 
 
-def _subject(period: ReflectionPeriod, left: int) -> str:
-    number = period.case.number
+def _subject(number: str, left: int) -> str:
     if left < 0:
         return f"Frist overskredet i sag {number} / Deadline passed in case {number}"
     return f"En frist i sag {number} nærmer sig / A deadline in case {number} is due"
 
 
-def _body(period: ReflectionPeriod) -> str:
+def _body(number: str, ends_on: datetime.date) -> str:
     link = f"{settings.SITE_URL}{reverse('reflection-dashboard')}"
     return (
-        f"Refleksionsperioden i sag {period.case.number} har en frist {period.ends_on:%d.%m.%Y}.\n"
-        f"The reflection period in case {period.case.number} has a deadline on {period.ends_on:%Y-%m-%d}.\n\n"
+        f"Refleksionsperioden i sag {number} har en frist {ends_on:%d.%m.%Y}.\n"
+        f"The reflection period in case {number} has a deadline on {ends_on:%Y-%m-%d}.\n\n"
         f"{link}\n"
     )
 

@@ -4,6 +4,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -115,3 +116,48 @@ def test_beat_schedule_runs_the_sweep():
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["email-outbox-flush"]["task"] == "cmm.tasks.email_outbox_flush_task"
+
+
+def test_many_mails_are_one_insert_and_one_broker_message_after_the_commit(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    messages = [{"to": f"p{i}@example.org", "subject": "A deadline is due", "body": "b"} for i in range(20)]
+    with (
+        mock.patch("cmm.tasks.email_send_many_task.apply_async") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_max_num_queries(1),
+    ):
+        emails = services.email_queue_many(messages)
+    assert OutboundEmail.objects.filter(status=EmailStatus.PENDING).count() == 20
+    enqueue.assert_called_once()
+    assert enqueue.call_args.kwargs["kwargs"] == {"email_ids": [email.pk for email in emails]}
+
+
+def test_an_invalid_address_among_many_writes_none_of_them():
+    messages = [
+        {"to": "a@example.org", "subject": "s", "body": "b"},
+        {"to": "not an address", "subject": "s", "body": "b"},
+    ]
+    with pytest.raises(ValidationError):
+        services.email_queue_many(messages)
+    assert not OutboundEmail.objects.exists()
+
+
+def test_a_batch_sends_each_mail_once_and_hands_a_failing_one_to_the_retrying_task():
+    emails = [OutboundEmail.objects.create(to=f"p{i}@example.org", subject="s", body="b") for i in range(3)]
+    refuse_second = [1, ConnectionRefusedError("smtp refused"), 1]
+    with (
+        mock.patch("cmm.services.send_mail", side_effect=refuse_second),
+        mock.patch("cmm.tasks.email_send_task.apply_async") as retry,
+    ):
+        assert services.email_send_many(email_ids=[email.pk for email in emails]) == 2
+    retry.assert_called_once_with(kwargs={"email_id": emails[1].pk}, countdown=30, retry=False)
+    statuses = dict(OutboundEmail.objects.values_list("pk", "status"))
+    assert statuses == {
+        emails[0].pk: EmailStatus.SENT,
+        emails[1].pk: EmailStatus.PENDING,
+        emails[2].pk: EmailStatus.SENT,
+    }
+
+    # The same batch delivered again (a worker died before acknowledging it) sends nothing twice.
+    assert services.email_send_many(email_ids=[emails[0].pk, emails[2].pk]) == 0

@@ -139,6 +139,26 @@ def test_consider_extension_is_only_for_an_unextended_30_day_period(period, team
     assert set(_sent()) == {"d7"}
 
 
+def test_an_extended_period_between_the_last_milestone_and_the_consider_day_has_nothing_due(
+    period, team, settings
+):
+    # With no milestone as far out as the consider-extension day, an extended period 4 days from its
+    # deadline has reached nothing, and an unextended one has reached "consider_extension".
+    settings.REFLECTION_MILESTONES = [3, 1, 0]
+    settings.REFLECTION_CONSIDER_EXTENSION_DAYS = 5
+    with _at(D(2026, 3, 20)):
+        period_extend(
+            period=period,
+            by=team["opener"],
+            new_total_days=31,
+            ground=ExtensionGround.MEDICAL,
+            decided_on=D(2026, 3, 20),
+        )
+    assert deadline_scan(today=D(2026, 3, 28)) == 0  # 4 days before 1 April
+    assert deadline_scan(today=D(2026, 3, 29)) == 3  # 3 days: the d3 milestone
+    assert set(_sent()) == {"d3"}
+
+
 def test_a_period_shorter_than_30_days_gets_no_consider_extension(team):
     with _at(D(2026, 3, 1)):
         period_start(
@@ -232,8 +252,9 @@ def test_a_failing_mail_server_leaves_the_email_waiting_and_no_second_notificati
     emails = list(OutboundEmail.objects.all())
     assert len(emails) == 3
     for email in emails:
-        # Put back to wait for the retry (or the outbox sweep), with the error visible to admins.
-        assert (email.status, email.attempts) == (EmailStatus.PENDING, 1)
+        # Put back to wait for the retry (or the outbox sweep), with the error visible to admins: tried by
+        # the batch, then once by the retrying task it was handed to (tasks run at once in the tests).
+        assert (email.status, email.attempts) == (EmailStatus.PENDING, 2)
         assert "ConnectionRefusedError" in email.last_error
 
     # The scan runs again (e.g. after a crash): no second notification and no second e-mail.
@@ -265,19 +286,43 @@ def test_one_unusable_address_does_not_stop_the_other_reminders(period, team, or
     assert deadline_scan(today=D(2026, 3, 24)) == 0
 
 
-def test_a_rerun_and_far_deadlines_cost_a_few_queries_whatever_the_number_of_periods(
+def test_a_scan_costs_the_same_few_queries_whatever_the_number_of_periods_and_reminders(
     team, users_a, open_case, django_assert_max_num_queries
 ):
-    """An hourly re-run with nothing new reads the reminders already sent and the memberships once per
-    chunk, and periods whose deadline is beyond the furthest milestone are not even read."""
+    """Two queries find what is due and not yet sent (the milestone rule and the recipients are answered by
+    the database; the active memberships are read once); the new reminders are written in one transaction
+    per chunk of SCAN_CHUNK; a re-run with nothing new is those two queries."""
     opener = users_a[Role.CASEWORKER]
     cases = [team["case"], *(open_case(by=opener) for _ in range(5))]
     with _at(D(2026, 3, 1)):
         for case in cases:
             period_start(case=case, by=opener, kind=PeriodKind.ACTION_PLAN, starts_on=D(2026, 3, 1))
     with _at(D(2026, 3, 17)):  # 14 days before every deadline
-        assert deadline_scan() == 3 + 5  # the team of the first case, the opener of the others
+        # the two reads, then a savepoint, the notifications, the e-mails, the release
         with django_assert_max_num_queries(6):
+            assert deadline_scan() == 3 + 5  # the team of the first case, the opener of the others
+        with django_assert_max_num_queries(2):
             assert deadline_scan() == 0
-    with _at(D(2026, 3, 2)), django_assert_max_num_queries(1):  # every deadline beyond the furthest milestone
+    with _at(D(2026, 3, 2)), django_assert_max_num_queries(2):  # every deadline beyond the furthest milestone
         assert deadline_scan() == 0
+
+
+def test_a_chunk_that_meets_a_concurrent_scan_falls_back_to_one_reminder_at_a_time(period, team):
+    """Another scan wrote one of the reminders after this one read what was due: the chunk's insert fails on
+    the unique constraint, and the reminders are then written one by one, skipping the one already there."""
+    from reflection.selectors import reminders_due
+
+    day = D(2026, 3, 24)
+    due = reminders_due(today=day)
+    first = due[0]
+    Notification.objects.create(
+        recipient_id=first.recipient_id,
+        period_id=first.period_id,
+        case_id=first.case_id,
+        milestone=first.milestone,
+        days_left=first.days_left,
+    )
+    with mock.patch("reflection.services.reminders_due", return_value=due):
+        assert deadline_scan(today=day) == len(due) - 1
+    assert Notification.objects.count() == len(due) == 3
+    assert OutboundEmail.objects.count() == 2  # the concurrent scan's own e-mail is its business
