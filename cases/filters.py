@@ -3,12 +3,13 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from cases.choices import OPEN_STATUSES, CaseStatus, ExploitationType, ResidenceStatus
 from cases.models import CaseExploitation, CaseTeamMember
+from cmm.countries import country_choices
 from cmm.filters import YesNoAllWidget
 from cmm.selectors import member_choices_for_organisation
+from cmm.widgets import QuickSelect
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -22,7 +23,12 @@ class CaseFilter(django_filters.FilterSet):
     residence_status = django_filters.ChoiceFilter(
         label=_("Residence status"), choices=ResidenceStatus.choices, empty_label=_("Any")
     )
-    nationality = django_filters.ChoiceFilter(label=_("Nationality"), choices=countries, empty_label=_("Any"))
+    nationality = django_filters.ChoiceFilter(
+        label=_("Nationality"),
+        choices=lambda: country_choices()[1:],
+        empty_label=_("Any"),
+        widget=QuickSelect,
+    )
     exploitation = django_filters.ChoiceFilter(
         label=_("Exploitation"),
         choices=ExploitationType.choices,

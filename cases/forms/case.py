@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from cases.choices import (
     CloseReason,
@@ -20,6 +19,8 @@ from cases.choices import (
     ResidenceStatus,
 )
 from cases.models import Case, PersonalDetails
+from cmm.countries import country_choices
+from cmm.widgets import QuickSelect
 
 # Languages the people CMM meets speak most often (Django's LANG_INFO codes); Danish and English first.
 COMMON_LANGUAGES = [
@@ -100,7 +101,7 @@ class CaseForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"),
         required=False,
-        widget=forms.Select(
+        widget=QuickSelect(
             attrs={"data-filterable": "", "data-filter-placeholder": _("Type to filter the list")}
         ),
     )
@@ -148,7 +149,7 @@ class CaseForm(forms.Form):
         if case is not None:
             kwargs.setdefault("initial", self.initial_from(case))
         super().__init__(*args, **kwargs)
-        self.fields["nationality"].choices = [("", "—"), *((c.code, c.name) for c in countries)]
+        self.fields["nationality"].choices = country_choices()
         self.fields["languages"].choices = language_choices(case.languages if case else [])
         contact_choices = member_choices(members)
         if case is not None and case.contact_person and case.contact_person_id not in self.members:

@@ -7,7 +7,6 @@ of the ValidationErrors those functions raise, so a refused value is shown next 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from cases.choices import (
     ActivityKind,
@@ -18,7 +17,9 @@ from cases.choices import (
     ServiceType,
     TracingStatus,
 )
+from cmm.countries import country_choices
 from cmm.models import Organisation, OrganisationKind
+from cmm.widgets import QuickSelect
 
 NO_NAMES = _("No names or other details that could identify the person.")
 
@@ -194,11 +195,6 @@ class ActivityForm(forms.Form):
 # --- Anonymous client codes ---------------------------------------------------------------------------
 
 
-def _country_choices():
-    # Evaluated at each rendering, so the names come in the reader's language.
-    return [("", "—"), *((country.code, country.name) for country in countries)]
-
-
 def _fact_attrs(**extra):
     # The facts must not linger in the browser's form history.
     return {"autocomplete": "off", "spellcheck": "false", **extra}
@@ -222,7 +218,7 @@ class ClientCodeFactsForm(forms.Form):
         widget=forms.NumberInput(attrs=_fact_attrs(inputmode="numeric")),
     )
     birth_country = forms.ChoiceField(
-        label=_("Country of birth"), choices=_country_choices, widget=forms.Select(attrs=_fact_attrs())
+        label=_("Country of birth"), choices=country_choices, widget=QuickSelect(attrs=_fact_attrs())
     )
 
 

@@ -12,12 +12,13 @@ import secrets
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from cases.choices import AgeBand, Gender
 from cases.forms.case import language_choices
 from cases.models import Case
+from cmm.countries import country_choices
 from cmm.models import Region
+from cmm.widgets import QuickSelect
 from outreach.choices import Indicator, OutreachService, Venue
 from outreach.models import MAX_GROUP, Contact
 
@@ -88,9 +89,9 @@ class ContactForm(forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"),
         required=False,
-        widget=forms.Select(attrs=FILTERABLE),
+        widget=QuickSelect(attrs=FILTERABLE),
     )
-    language = forms.ChoiceField(label=_("Language used"), required=False)
+    language = forms.ChoiceField(label=_("Language used"), required=False, widget=QuickSelect)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
     region = forms.ChoiceField(label=_("Region"), required=False)
     services_offered = forms.MultipleChoiceField(
@@ -159,7 +160,7 @@ class ContactForm(forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields["venue"].choices = _venue_choices()
-        self.fields["nationality"].choices = [("", "—"), *((c.code, c.name) for c in countries)]
+        self.fields["nationality"].choices = country_choices()
         current_language = [contact.language] if contact is not None and contact.language else []
         self.fields["language"].choices = [("", "—"), *language_choices(current_language)]
         self.fields["region"].choices = _region_choices(contact.region if contact is not None else "")
