@@ -143,16 +143,29 @@ def identified_case(case_a, users_a, deciders, present):
 
 @pytest.fixture
 def login(client):
-    """Log a user in through the real login form and return the client."""
+    """Log a user in through the real login form and, for everyone who must use two-factor authentication,
+    through the real second step with a code of their authenticator (made if missing); return the client."""
+    from cmm.two_factor.selectors import two_factor_required
+    from cmm.two_factor.testing import pass_second_factor
 
     def do(user, password=TEST_PASSWORD):
         client.logout()  # a logged-in client would be redirected away from the login page, as the old user
         response = client.post("/accounts/login/", {"username": user.username, "password": password})
         assert response.status_code == 302, response.content[:500]
         assert response.wsgi_request.user == user
+        if two_factor_required(user):
+            pass_second_factor(client, user)
         return client
 
     return do
+
+
+@pytest.fixture
+def otp_device():
+    """Give a user a confirmed authenticator (TOTP device); returns it. `totp_code(device)` makes a code."""
+    from cmm.two_factor.testing import totp_device_ensure
+
+    return totp_device_ensure
 
 
 @pytest.fixture

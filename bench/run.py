@@ -240,13 +240,20 @@ def page_user():
 
 def logged_in_client(membership):
     from django.test import Client
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     from cmm.middleware import SESSION_KEY
+    from cmm.two_factor.selectors import SESSION_VERIFIED_AT
+    from cmm.two_factor.testing import totp_device_ensure
 
     client = Client()
     client.force_login(membership.user)
     session = client.session
     session[SESSION_KEY] = membership.pk
+    # Past the second factor, as if a code had just been entered (cmm.two_factor).
+    session[DEVICE_ID_SESSION_KEY] = totp_device_ensure(membership.user).persistent_id
+    session[SESSION_VERIFIED_AT] = int(timezone.now().timestamp())
     session.save()
     return client
 

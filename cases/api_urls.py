@@ -3,6 +3,7 @@
 from django.urls import path
 
 from cases import apis
+from cases.apis.lifecycle import CaseEraseApi
 
 urlpatterns = [
     path("", apis.CaseListApi.as_view(), name="api-case-list"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/close/", apis.CaseCloseApi.as_view(), name="api-case-close"),
     path("<int:pk>/reopen/", apis.CaseReopenApi.as_view(), name="api-case-reopen"),
     path("<int:pk>/delete/", apis.CaseDeleteApi.as_view(), name="api-case-delete"),
+    path("<int:pk>/erase/", CaseEraseApi.as_view(), name="api-case-erase"),
     path("<int:pk>/personal-details/", apis.PersonalDetailsApi.as_view(), name="api-case-personal-details"),
     path("<int:pk>/team/", apis.CaseTeamApi.as_view(), name="api-case-team"),
     path("<int:pk>/team/<int:user_id>/", apis.CaseTeamMemberApi.as_view(), name="api-case-team-member"),

@@ -208,3 +208,5 @@ class EventKind(models.TextChoices):
     REFLECTION = "reflection", _("Reflection period")
     REFERRAL = "referral", _("Referral")
     RETURN = "return", _("Return")
+    ANONYMISED = "anonymised", _("Personal data removed after the retention period")
+    ERASED = "erased", _("Personal data erased on request")

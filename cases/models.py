@@ -99,6 +99,8 @@ class Case(models.Model):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     deleted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     deletion_reason = models.TextField(_("reason for deletion"), blank=True)
+    # When the person's data was removed (retention or a GDPR erasure, cases.lifecycle); the facts stay.
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
     objects = CaseQuerySet.as_manager()

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from cases.views import case as case_views
+from cases.views import lifecycle as lifecycle_views
 from cases.views import support as support_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/close/", case_views.CaseCloseView.as_view(), name="case-close"),
     path("<int:pk>/reopen/", case_views.CaseReopenView.as_view(), name="case-reopen"),
     path("<int:pk>/delete/", case_views.CaseDeleteView.as_view(), name="case-delete"),
+    path("<int:pk>/erase/", lifecycle_views.CaseEraseView.as_view(), name="case-erase"),
     path("<int:pk>/personal/", case_views.PersonalDetailsView.as_view(), name="case-personal"),
     path(
         "<int:pk>/personal/edit/", case_views.PersonalDetailsUpdateView.as_view(), name="case-personal-update"

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +29,8 @@ class CmmConfig(AppConfig):
         # After each app migrates, the role groups get the permissions cmm.roles lists (new apps add some).
         post_migrate.connect(_sync_roles, dispatch_uid="cmm-roles-sync")
         user_login_failed.connect(_audit_failed_login, dispatch_uid="cmm-audit-failed-login")
+        # The login time (absolute session lifetime) and the user's list of sessions (cmm.security).
+        from cmm.security import on_user_logged_in, on_user_logged_out
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="cmm-session-started")
+        user_logged_out.connect(on_user_logged_out, dispatch_uid="cmm-session-ended")

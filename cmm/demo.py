@@ -1,5 +1,6 @@
 """Demo organisations and users for trying the app. Never for production data."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,6 +8,12 @@ from cmm.models import Membership, Organisation, OrganisationKind, Region, Role,
 from cmm.services import membership_add, organisation_create
 
 DEMO_PASSWORD = "demo-cmm-2026!"  # noqa: S105 - documented in the README, refused in production
+
+# DEMO ONLY, published here and in the README: every demo user's authenticator (two-factor authentication)
+# uses this key, RFC 6238's test secret "12345678901234567890", so that `make run` users and the browser tests
+# can log in. Add DEMO_TOTP_SECRET (Base32) to any authenticator app as a time-based key. Never in production.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 - the same key in Base32, documented
 
 DEMO_ORGANISATIONS = [
     # name, kind, case prefix, region
@@ -78,7 +85,19 @@ def seed_demo() -> dict:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
         created["users"] += 1
+    for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS] + ["admin"]):
+        _demo_authenticator(user)
     return created
+
+
+def _demo_authenticator(user: User) -> None:
+    """Give a demo user a confirmed authenticator with the published demo key (if they have none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if (settings.SETTINGS_MODULE or "").endswith(".production"):
+        raise RuntimeError("Demo authenticators with a published key are never created in production.")
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
 
 
 def _seed_demo_cases(by_prefix: dict) -> int:

@@ -147,6 +147,8 @@ class AuditAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
     EXPORTED = "exported", _("Exported")
     ACCESS_REFUSED = "access_refused", _("Access refused")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor authentication set up")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor authentication reset")
 
 
 class AuditEvent(models.Model):
@@ -245,3 +247,21 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to} ({self.get_status_display()})"
+
+
+class UserSession(models.Model):
+    """A logged-in session of a user, so that all of a user's sessions can be ended on the server (when a
+    membership ends or the password changes). Holds the session key only, never what the session holds."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+
+    def __str__(self):
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -32,6 +32,7 @@ NAV_ENTRIES = [
     NavEntry("reports-statistics", _("Statistics"), "reports.view_statistics"),
     NavEntry("reports-job-list", _("Reports"), "reports.view_statistics"),
     NavEntry("member-list", _("Members"), "cmm.view_membership"),
+    NavEntry("audit-event-list", _("Audit log"), "cmm.view_auditevent"),
     NavEntry("api-docs", _("API")),
 ]
 

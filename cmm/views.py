@@ -30,6 +30,7 @@ from cmm.health import health_report
 from cmm.middleware import SESSION_KEY
 from cmm.models import AuditAction
 from cmm.permissions import has_role_permission
+from cmm.security import sessions_end_for_user
 from cmm.selectors import member_get_for_user, member_list_for_user, membership_choices_for_user
 
 
@@ -82,7 +83,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        response = super().form_valid(form)  # keeps this session, under a new key
+        sessions_end_for_user(user=self.request.user, except_session_key=self.request.session.session_key)
         services.password_changed_notify(user=self.request.user, ip_address=client_ip(self.request))
         messages.success(self.request, _("Your password has been changed."))
         return response
@@ -90,6 +92,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever knew the old password may still be logged in somewhere: end every session of the user.
+        sessions_end_for_user(user=form.user)
+        return response
 
 
 class LanguageSetView(View):

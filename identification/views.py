@@ -27,6 +27,7 @@ from cases.choices import ExploitationType
 from cases.forms.case import language_name
 from cases.selectors import case_get_for_user
 from cases.services import can_view_personal_details
+from cmm.audit.services import evidence_read_record
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
 from identification import services
@@ -183,6 +184,9 @@ class PresentationDetailView(PresentationMixin, View):
         user = request.user
         case = presentation.case
         can_view_details = can_view_personal_details(user=user, case=case)
+        evidence_read_record(
+            user=user, presentation=presentation, police_text=True, details=can_view_details, purpose="page"
+        )
         decisions = _with_corrections(decisions_of_presentation(presentation=presentation))
         forms = list(presentation.forms.select_related("filled_by", "organisation"))
         for form in forms:

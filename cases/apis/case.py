@@ -331,6 +331,10 @@ class CaseListApi(generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
+        # As the case list page: a role without case files (analyst, organisation admin) is refused, not shown
+        # an empty list (found by the permission matrix, issue 11).
+        if not has_role_permission(request.user, "cases.view_case"):
+            raise PermissionDenied(_("Your role does not give access to case files."))
         return super().get(request, *args, **kwargs)
 
     @extend_schema(

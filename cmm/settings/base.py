@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "django_countries",
     "simple_history",
@@ -56,13 +59,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Referrer-Policy, no-store on authenticated pages (cmm.security).
+    "cmm.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL bytes in query strings and API bodies -> 400, huge API bodies -> 413, API 404s in JSON.
+    "cmm.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The absolute session lifetime (the idle timeout is SESSION_COOKIE_AGE).
+    "cmm.security.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Every page but login, the second step and static files needs a verified second factor.
+    "cmm.two_factor.middleware.TwoFactorRequiredMiddleware",
     "cmm.middleware.ActiveMembershipMiddleware",
+    # The client address of every audit event; a 403/404 on a case is recorded as a refused access.
+    "cmm.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into the lockout page.
@@ -125,11 +139,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and broker ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Django's Redis cache, but a Redis that is down or hangs lifts the API rate limit instead of failing
+    # the request (cmm/cache.py); nothing else lives in the cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cmm.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # The broker may use the same Redis database: clear() deletes the keys under this prefix only.
+            "KEY_PREFIX": "cmm",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -163,6 +181,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# However busy, a session ends this many hours after its login (cmm.security.SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 
 # Lockout: this many failures for one username or from one address locks both out for the cool-off time.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -180,6 +201,13 @@ AXES_VERBOSE = False
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 GUARDIAN_MONKEY_PATCH_GROUP = False
+
+# --- Two-factor authentication ------------------------------------------------------------------------
+# Every role that sees personal details or exports must confirm a TOTP code after the password
+# (cmm.two_factor); exports need a second factor verified within the last TWO_FACTOR_FRESH_MINUTES.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CMM")
+TWO_FACTOR_FRESH_MINUTES = env.int("TWO_FACTOR_FRESH_MINUTES", default=15)
+TWO_FACTOR_RECOVERY_CODES = 10
 
 # --- Internationalisation -----------------------------------------------------------------------------
 LANGUAGE_CODE = "da"
@@ -230,6 +258,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CMM sagsstyring <no-repl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
+# --- Retention -----------------------------------------------------------------------------------------
+# Closed cases lose the person's data this many calendar years after closing (cases.lifecycle); the facts
+# that feed statistics stay. Beat runs it daily ("case-retention"); `manage.py retention --dry-run` lists.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+
 # --- Celery -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
@@ -243,10 +276,27 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Redis: the visibility timeout must exceed every countdown and retry delay, or a task runs twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 3}
+    # Redis: the visibility timeout must exceed every countdown and retry delay, or a task runs twice
+    # (tests/test_celery_reliability.py holds it to that). A publish while Redis is down or hangs gives up
+    # after one attempt of at most a second to connect or two to answer (the socket timeout stays above
+    # kombu's one-second BRPOP): the work waits in its table (the e-mail outbox, report jobs) for the sweeps.
+    # Workers reconnect on their own loop (broker_connection_max_retries), not on max_retries here.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 6 * 3600,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+        "max_retries": 0,
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for the broker for as long as it takes; a publish with retry (beat, task.retry) tries twice.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -306,6 +356,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.quarterly_report_schedule_task",
         "schedule": crontab(minute=30, hour=5, day_of_month=1, month_of_year="1,4,7,10"),
     },
+    # Closed cases past RETENTION_YEARS lose the person's data (cases.lifecycle), once a day at night.
+    "case-retention": {
+        "task": "cases.tasks.retention_run_task",
+        "schedule": crontab(minute=30, hour=2),
+    },
     # The outbox sweep: e-mails whose task was lost (broker down, worker killed) are queued again.
     "email-outbox-flush": {
         "task": "cmm.tasks.email_outbox_flush_task",
@@ -350,7 +405,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 400/401/403/404/413/429 on every operation (cmm.openapi); the enum hook is drf-spectacular's default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cmm.openapi.add_error_responses",
+    ],
 }
+# API bodies (not multipart uploads) above this answer 413 (cmm.request_guard).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=512 * 1024)
 
 # --- Security headers that hold in every mode ---------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -371,3 +433,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Audit --------------------------------------------------------------------------------------------
+# The PostgreSQL role the app connects as in production (not the tables' owner). The migration that makes
+# the audit log append-only revokes UPDATE, DELETE and TRUNCATE on it from this role (cmm migration 0004).
+AUDIT_DB_APP_ROLE = env("AUDIT_DB_APP_ROLE", default="")

@@ -4,6 +4,7 @@ from rest_framework.authtoken.models import Token
 from cmm.models import Role, User
 from cmm.services import membership_add
 from cmm.tests.factories import TEST_PASSWORD, UserFactory
+from cmm.two_factor.testing import totp_code, totp_device_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,10 @@ def test_api_needs_authentication(api_client):
 
 def test_token_is_issued_for_valid_credentials_only(api_client, users_a):
     user = users_a[Role.CASEWORKER]
-    ok = api_client.post("/api/auth/token/", {"username": user.username, "password": TEST_PASSWORD})
+    code = totp_code(totp_device_ensure(user))  # the second factor: cmm/two_factor/tests has the details
+    ok = api_client.post(
+        "/api/auth/token/", {"username": user.username, "password": TEST_PASSWORD, "otp": code}
+    )
     assert ok.status_code == 200
     assert ok.json()["token"] == Token.objects.get(user=user).key
 

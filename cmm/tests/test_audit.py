@@ -50,9 +50,11 @@ def test_anonymous_actor_is_recorded_as_nobody():
 
 def test_admin_shows_the_audit_log_read_only(client, django_user_model):
     from cmm.tests.factories import UserFactory
+    from cmm.two_factor.testing import pass_second_factor
 
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
+    pass_second_factor(client, admin)  # staff use two-factor authentication too
     audit_record(actor=admin, action=AuditAction.LOGIN)
     assert client.get("/admin/cmm/auditevent/").status_code == 200
     event = AuditEvent.objects.get()

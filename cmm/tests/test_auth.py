@@ -5,10 +5,12 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cmm.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from cmm.models import AuditAction, AuditEvent, EmailStatus, OutboundEmail, Role
 from cmm.tests.factories import TEST_PASSWORD, UserFactory
+from cmm.two_factor.testing import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,14 @@ def test_every_demo_role_can_log_in_and_sees_its_organisation(client, username):
 
     assert response.status_code == 200
     assert response.wsgi_request.user.username == username
+    # The demo users have an authenticator (the published demo key): the second step comes first.
+    assert response.redirect_chain[-1][0].startswith("/accounts/2fa/verify/")
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"code": totp_code(TOTPDevice.objects.get(user__username=username))},
+        follow=True,
+    )
+    assert response.status_code == 200
     if username == "shelter":  # member of two organisations: asked to choose first
         assert response.redirect_chain[-1][0].startswith("/accounts/organisation/")
     else:

@@ -153,7 +153,10 @@ def test_ended_member_loses_access_at_the_next_request(client, users_a, login):
     membership_change(
         membership=worker.memberships.get(), role=Role.ORG_ADMIN, is_active=False, by=users_a[Role.CASEWORKER]
     )
-    assert client.get("/members/").status_code == 403
+    # Ending the membership ended the member's sessions (cmm.security): back to the login page.
+    response = client.get("/members/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_org_admin_cannot_end_own_membership(admin_client, users_a):

@@ -394,7 +394,7 @@ def test_production_keeps_no_state_in_a_process():
     shown = production_settings()
     assert shown["session"] == "django.contrib.sessions.backends.db"  # sessions: PostgreSQL rows
     assert shown["axes"] == "axes.handlers.database.AxesDatabaseHandler"  # login failures: rows too
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"  # API throttling: Redis
+    assert shown["cache"] == "cmm.cache.FailSoftRedisCache"  # API throttling: Redis (fails soft)
     assert shown["broker"] == "redis://redis:6379/0"
     assert shown["private"] == "/app/var/private"  # the shared volume of docker-compose.yml
     assert shown["routers"] == ["cmm.routers.ReportsReplicaRouter"]

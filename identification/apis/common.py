@@ -6,6 +6,7 @@ from rest_framework import generics
 
 from cases.apis.common import require
 from cases.services import can_view_personal_details
+from cmm.audit.services import evidence_read_record
 from identification.apis.serializers import PresentationDetailSerializer
 from identification.models import Presentation
 from identification.selectors import documents_visible_to, presentation_get_for_user
@@ -39,6 +40,10 @@ def detail_data(*, user, presentation: Presentation) -> dict:
         **visibility(user=user, presentation=presentation),
         "decision_refusal": decision_refusal(presentation=presentation, user=user),
     }
+    shown = context["personal_details_shown"]
+    evidence_read_record(
+        user=user, presentation=presentation, police_text=shown, details=shown, purpose="api"
+    )
     return PresentationDetailSerializer(presentation, context=context).data
 
 

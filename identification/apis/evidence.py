@@ -150,7 +150,8 @@ class AttachmentsApi(PresentationApi):
 class AttachmentDownloadApi(NeverCachedMixin, PresentationApi):
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
+            # Any media type: the document is served in the content type it was uploaded with.
+            (200, "*/*"): OpenApiResponse(
                 OpenApiTypes.BINARY,
                 description="The document, in its own content type, under a neutral file name.",
             )

@@ -16,6 +16,7 @@ from django.utils import translation
 from cases.choices import CaseStatus, ExploitationType, ResidenceStatus
 from cmm.models import Role
 from cmm.tests.factories import TEST_PASSWORD
+from cmm.two_factor.testing import pass_second_factor
 from identification.choices import Authority, Finding, Outcome, PresentedBy, TaskKind, TaskStatus
 from identification.models import Attachment, CourtVerdict, Decision, IdentificationForm, PoliceAssessment
 from identification.rules import competent_authority
@@ -61,6 +62,7 @@ def login(db):
         client = Client()
         response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 302, response.content[:500]
+        pass_second_factor(client, user)  # the real second step with a code of the user's authenticator
         return client
 
     return do

@@ -28,6 +28,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from cases.selectors import case_list_for_user
+from cmm.audit.services import export_record
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
 from outreach.filters import (
@@ -169,6 +170,7 @@ class _ActivityExportView(LoginRequiredMixin, View):
             errors = "; ".join(str(e) for errs in filterset.form.errors.values() for e in errs)
             return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
         records = filterset.qs.iterator(chunk_size=CSV_CHUNK)
+        export_record(user=request.user, what=self.kind, fmt="csv", filters=filterset.form.cleaned_data)
         writer = csv.writer(_Echo())
 
         def lines():

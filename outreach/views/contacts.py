@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from cases.choices import CaseStatus
 from cases.client_codes import client_code_normalise
 from cases.selectors import case_list_for_user
+from cmm.audit.services import export_record
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
 from outreach.exports import csv_response
@@ -163,6 +164,7 @@ class ContactExportView(LoginRequiredMixin, View):
             return redirect(f"{reverse('contact-list')}?{_query_without(request, 'page')}")
         prefix = request.membership.organisation.case_prefix
         filename = f"contacts-{prefix}-{timezone.localdate().isoformat()}.csv"
+        export_record(user=request.user, what="contacts", fmt="csv", filters=filterset.form.cleaned_data)
         return csv_response(kind="contacts", queryset=filterset.qs, filename=filename)
 
 

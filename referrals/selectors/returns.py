@@ -102,19 +102,21 @@ def component_totals(*, plan: ReturnPlan) -> list[dict]:
 def component_get_for_user(
     *, user, plan_id: int, component_id: int, perm: str = VIEW
 ) -> ReintegrationComponent:
-    plans = return_plan_list_for_user(user=user, perm=perm)
+    # By the plan's own primary key, not plan_id=: see follow_up_get_for_user.
+    plans = return_plan_list_for_user(user=user, perm=perm).filter(pk=plan_id)
     return get_object_or_404(
         ReintegrationComponent.objects.select_related("plan__case"),
         plan__in=plans,
-        plan_id=plan_id,
         pk=component_id,
     )
 
 
 def follow_up_get_for_user(*, user, plan_id: int, follow_up_id: int, perm: str = VIEW) -> ReturnFollowUp:
-    plans = return_plan_list_for_user(user=user, perm=perm)
+    # The plan through its own primary key: Django turns an id beyond the column's range into "no match"
+    # there, while `plan_id=<huge>` reached the database (OverflowError on SQLite, DataError on PostgreSQL).
+    plans = return_plan_list_for_user(user=user, perm=perm).filter(pk=plan_id)
     return get_object_or_404(
-        ReturnFollowUp.objects.select_related("plan__case"), plan__in=plans, plan_id=plan_id, pk=follow_up_id
+        ReturnFollowUp.objects.select_related("plan__case"), plan__in=plans, pk=follow_up_id
     )
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 
 from cmm.models import Role
 from cmm.tests.factories import TEST_PASSWORD, OrganisationFactory
+from cmm.two_factor.testing import pass_second_factor
 from referrals.choices import GroupKind, MemberSector
 from referrals.models import ReferralGroup
 from referrals.services.groups import (
@@ -104,6 +105,7 @@ def web(db):
         client = Client()
         response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 302, response.content[:500]
+        pass_second_factor(client, user)  # the real second step with a code of the user's authenticator
         return client
 
     return do

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from cmm.models import Role
 from cmm.tests.factories import TEST_PASSWORD
 from cmm.tests.test_api import token_client
+from cmm.two_factor.testing import pass_second_factor
 from referrals.choices import ConsentScope, ReferralKind, ReferralReason
 from referrals.services.referrals import referral_accept, referral_send
 
@@ -86,6 +87,7 @@ def page_client(db):
         client = Client()
         response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 302, response.content[:500]
+        pass_second_factor(client, user)  # the real second step with a code of the user's authenticator
         return client
 
     return do

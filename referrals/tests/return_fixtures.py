@@ -19,6 +19,7 @@ from cases.services import representative_appoint
 from cmm.models import Role
 from cmm.tests.factories import TEST_PASSWORD
 from cmm.tests.test_api import token_client
+from cmm.two_factor.testing import pass_second_factor
 from referrals.choices import ReturnStatus
 from referrals.services.returns import return_plan_create, return_plan_transition
 
@@ -101,6 +102,7 @@ def login(db):
         client = Client()
         response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 302, response.content[:500]
+        pass_second_factor(client, user)  # the real second step with a code of the user's authenticator
         return client
 
     return do

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from cases.selectors import case_get_for_user
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
+from cmm.two_factor.access import FreshSecondFactorRequiredMixin
 from referrals.choices import PREPARING_RETURN_STATUSES, ReturnStatus
 from referrals.forms.returns import (
     ComponentForm,
@@ -426,7 +427,7 @@ class FollowUpRecordView(PlanFormView):
 
 # The summary goes on paper to the meeting with IOM: never cache it.
 @method_decorator(never_cache, name="dispatch")
-class ReturnPlanSummaryView(PlanMixin, View):
+class ReturnPlanSummaryView(FreshSecondFactorRequiredMixin, PlanMixin, View):
     """The plan for the meeting with IOM, A4-printable and marked confidential. It shows only what IOM needs:
     never the person's name, date of birth, documents, phone, addresses or shelter (the personal details are
     not read at all). Each showing is audited."""

@@ -16,6 +16,7 @@ from django.utils import formats, translation
 from cases.choices import ResidenceStatus
 from cmm.models import Role
 from cmm.tests.factories import TEST_PASSWORD
+from cmm.two_factor.testing import pass_second_factor
 from referrals.services.returns import return_plan_create
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.models import ReflectionPeriod
@@ -42,6 +43,7 @@ def login(db):
         client = Client()
         response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
         assert response.status_code == 302, response.content[:500]
+        pass_second_factor(client, user)  # the real second step with a code of the user's authenticator
         return client
 
     return do

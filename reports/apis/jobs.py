@@ -15,11 +15,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID, NamedChoiceField, service_errors, validated
+from cmm.two_factor.access import FreshSecondFactor
 from reports.apis.statistics import PeriodQuerySerializer
 from reports.models import JobStatus, ReportKind
 from reports.selectors.jobs import report_job_get_for_user, report_job_list_for_user
@@ -153,9 +155,13 @@ class ReportJobDetailApi(NeverCachedMixin, APIView):
 
 
 class ReportJobDownloadApi(APIView):
+    # Data leaving the system: the second factor must be fresh (cmm.two_factor.access).
+    permission_classes = [IsAuthenticated, FreshSecondFactor]
+
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
+            403: OpenApiResponse(description="The second factor is not fresh (`code` `fresh_otp_required`)."),
             404: OpenApiResponse(description="No such job for the caller, or not generated yet."),
         },
         description="The finished PDF, for those who may see the job. Every download is audited.",

@@ -13,12 +13,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID
+from cmm.two_factor.access import FreshSecondFactor
 from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.periods import PERIOD_ERRORS, Period, PeriodError, period_between, period_parse
 from reports.selectors.statistics import (
@@ -238,7 +240,10 @@ def file_export_responses(description: str) -> dict:
         (200, CSV_CONTENT_TYPE.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY, description=description),
         (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=description),
         400: OpenApiResponse(description="A field of the query is missing or wrong (errors by field)."),
-        403: OpenApiResponse(description="The role cannot see statistics."),
+        403: OpenApiResponse(
+            description="The role cannot see statistics, or the second factor is not fresh "
+            "(`code` `fresh_otp_required`: enter a new code, or get a new token with one)."
+        ),
         404: OpenApiResponse(description="An organisation the caller may not see (or none such)."),
     }
 
@@ -248,6 +253,8 @@ class FileExportApi(NeverCachedMixin, APIView):
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _FileFormatIsNotARenderer
+    # Data leaving the system: the second factor must be fresh (cmm.two_factor.access).
+    permission_classes = [IsAuthenticated, FreshSecondFactor]
 
 
 class StatisticsExportApi(FileExportApi):

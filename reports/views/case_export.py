@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from cmm.forms import attach_service_errors
+from cmm.two_factor.access import FreshSecondFactorRequiredMixin
 from reports.forms import ALL
 from reports.periods import EARLIEST_YEAR, LATEST_YEAR, Period
 from reports.selectors.organisations import statistics_organisation_choices
@@ -62,7 +63,7 @@ class CaseExportForm(forms.Form):
         return Period.year(year) if year is not None else None
 
 
-class CaseExportView(StatisticsRequiredMixin, View):
+class CaseExportView(FreshSecondFactorRequiredMixin, StatisticsRequiredMixin, View):
     """GET shows the form and explains the k-anonymity rule and the columns; POST returns the file."""
 
     template_name = "reports/case_export.html"

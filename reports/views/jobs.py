@@ -18,6 +18,7 @@ from django.views import View
 
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
+from cmm.two_factor.access import FreshSecondFactorRequiredMixin
 from reports.forms import CaseReportForm, ReportJobFilterForm, ReportRequestForm
 from reports.models import ReportKind
 from reports.selectors.jobs import report_job_get_for_user, report_job_list_for_user
@@ -120,7 +121,7 @@ class ReportJobDetailView(LoginRequiredMixin, View):
         return render(request, "reports/job_detail.html", {"job": job, "refresh": job.is_pending})
 
 
-class ReportJobDownloadView(LoginRequiredMixin, View):
+class ReportJobDownloadView(FreshSecondFactorRequiredMixin, LoginRequiredMixin, View):
     def get(self, request, pk):
         return job_download(request, pk)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from cases.apis.common import MAX_ID
+from cmm.two_factor.access import FreshSecondFactorRequiredMixin
 from reports.charts import bar_chart_svg, chart_values, line_chart_svg
 from reports.forms import ALL, CUSTOM, StatisticsForm
 from reports.periods import Period
@@ -286,7 +287,7 @@ class StatisticsView(_StatisticsAccess):
         return response
 
 
-class StatisticsExportView(_StatisticsAccess):
+class StatisticsExportView(FreshSecondFactorRequiredMixin, _StatisticsAccess):
     """The shown statistics as a CSV or XLSX download (`format=csv|xlsx` with the page's parameters)."""
 
     def get(self, request):

@@ -12,10 +12,22 @@ MIN_TAP = 44
 
 
 def log_in(page, base_url, username, password=DEMO_PASSWORD):
+    """Log in with the password and, when asked, the code of the user's authenticator (given one if missing:
+    the demo users have the demo key)."""
+    from cmm.models import User
+    from cmm.two_factor.testing import totp_code, totp_device_ensure
+
+    user = User.objects.filter(username=username).first()
+    device = totp_device_ensure(user) if user is not None else None
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
-    page.locator("form:has(#id_password) button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form:has(#id_password) button[type=submit]").click()
+    if device is not None and "/accounts/2fa/verify/" in page.url:
+        page.locator("#id_code").fill(totp_code(device))
+        with page.expect_navigation():
+            page.locator("form:has(#id_code) button[type=submit]").click()
 
 
 def assert_no_horizontal_overflow(page, width=MOBILE_WIDTH):

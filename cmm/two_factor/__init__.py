@@ -1,0 +1,1 @@
+"""Two-factor authentication (TOTP with recovery codes) on top of django-otp."""
