@@ -6,8 +6,7 @@ import os
 import pytest
 from django.utils import translation
 
-from cases.choices import ExploitationType, ForcedLabourSector, Gender, ResidenceStatus
-from cases.services import case_open
+from cases.tests.factories import case_open_for_test
 from cmm.models import OrganisationKind, Role
 from cmm.services import membership_add, organisation_create
 from cmm.tests.factories import TEST_PASSWORD, UserFactory
@@ -64,20 +63,9 @@ def open_case():
     """Open a case through the real service; keyword arguments override the defaults."""
 
     def make(*, by, organisation=None, **overrides):
-        membership = by.memberships.get() if organisation is None else None
-        values = {
-            "organisation": organisation or membership.organisation,
-            "opened_on": datetime.date(2026, 3, 1),
-            "gender": Gender.FEMALE,
-            "residence_status": ResidenceStatus.NO_LEGAL_RESIDENCE,
-            "nationality": "NG",
-            "languages": ["en"],
-            "exploitations": [(ExploitationType.FORCED_LABOUR, ForcedLabourSector.CLEANING)],
-            "estimated_age": 24,
-            "personal": {"full_name": "Marker Person Alpha", "phone_numbers": "+45 11 22 33 44"},
-        }
-        values.update(overrides)
-        return case_open(by=by, **values)
+        if organisation is None:
+            organisation = by.memberships.get().organisation
+        return case_open_for_test(by=by, organisation=organisation, **overrides)
 
     return make
 

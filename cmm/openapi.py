@@ -3,8 +3,8 @@
 A drf-spectacular post-processing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]). Every operation can
 answer with the errors the framework gives for everyone: 401 without credentials, 403 for a role that may not,
 404 for an object the caller may not see (or an id that does not exist), 400 with field errors for bad input,
-413 for a body above API_MAX_BODY_BYTES and 429 when throttled. An operation that documents one of these
-itself (with its own description) keeps its own.
+413 for a body above API_MAX_BODY_BYTES, 415 for a body of a content type the operation does not take, and
+429 when throttled. An operation that documents one of these itself (with its own description) keeps its own.
 
 Times of day (DRF's TimeField: "14:30:00") are documented as RFC 3339 `partial-time`, which is what they are:
 JSON Schema's `time` format is RFC 3339 `full-time`, which requires a UTC offset that a time of day has not.
@@ -64,6 +64,7 @@ def _errors_for(path: str, operation: dict) -> dict[str, dict]:
     )
     if "requestBody" in operation:
         errors["413"] = _response(ERROR_COMPONENT, "The request body is larger than API_MAX_BODY_BYTES.")
+        errors["415"] = _response(ERROR_COMPONENT, "The body's content type is not one this operation takes.")
     errors["429"] = _response(ERROR_COMPONENT, "Too many requests: throttled.")
     return errors
 

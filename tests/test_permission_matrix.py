@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from tests.permission_matrix.enumerate import SKIPPED_PREFIXES, UNSAFE, api_operations, page_routes
 from tests.permission_matrix.registry import ENTRIES, VISIBLE, Entry
-from tests.permission_matrix.world import KINDS, PRINCIPALS, build_world, object_ids
+from tests.permission_matrix.world import KINDS, PRINCIPALS, object_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -73,19 +73,6 @@ def section_of(route: str) -> str:
         key=lambda item: len(item[1]),
     )
     return best[0]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The principals and objects, built once in a transaction that is rolled back after the module."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def _send(client: Client, method: str, url: str, *, is_api: bool):

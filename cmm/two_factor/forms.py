@@ -29,12 +29,8 @@ class SetupCodeForm(CodeForm):
 
 
 class VerifyForm(CodeForm):
-    code = forms.CharField(
-        label=_("Code"),
-        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
-        max_length=32,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        )

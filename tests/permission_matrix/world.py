@@ -32,8 +32,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from cases.choices import ExploitationType, ForcedLabourSector, Gender, ResidenceStatus
-from cases.services import activity_save, case_open, case_soft_delete, stay_save
+from cases.services import activity_save, case_soft_delete, stay_save
+from cases.tests.factories import case_open_for_test
 from cmm.models import OrganisationKind, Role
 from cmm.permissions import set_active_membership
 from cmm.services import membership_add, organisation_create
@@ -102,19 +102,7 @@ class World:
 
 
 def _case(by, organisation, **overrides):
-    values = {
-        "organisation": organisation,
-        "opened_on": D(2026, 3, 1),
-        "gender": Gender.FEMALE,
-        "residence_status": ResidenceStatus.NO_LEGAL_RESIDENCE,
-        "nationality": "NG",
-        "languages": ["en"],
-        "exploitations": [(ExploitationType.FORCED_LABOUR, ForcedLabourSector.CLEANING)],
-        "estimated_age": 24,
-        "personal": {"full_name": "Marker Person Alpha", "phone_numbers": "+45 11 22 33 44"},
-    }
-    values.update(overrides)
-    return case_open(by=by, **values)
+    return case_open_for_test(by=by, organisation=organisation, **overrides)
 
 
 def _refer(case, *, by, to):
