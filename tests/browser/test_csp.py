@@ -34,9 +34,14 @@ def watch(page) -> list[str]:
     return problems
 
 
+# Redoc and Swagger UI lay out the whole schema in the browser before the first heading shows: seconds on a
+# quiet machine, more when CI runs two test workers beside Chromium. The check here is the policy, not speed.
+RENDER_TIMEOUT_MS = 30_000
+
+
 def visit(page, url, ready_selector):
     page.goto(url)
-    expect(page.locator(ready_selector).first).to_be_visible()
+    expect(page.locator(ready_selector).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
 
 
