@@ -21,6 +21,9 @@ What goes (`_scrub`, shared by both):
 
 Erasure (`case_erase`) also: removes the organisations' grants on the case, ends open referrals, unlinks the
 anonymous client codes (a later contact with the same code no longer joins the case) and closes an open case.
+Its running reflection period, open identification tasks and return follow-ups stay in the records (they are
+statistics facts) but nobody follows them any more: the scans do not remind them and the running-period,
+calendar and task lists leave them out (they filter on `anonymised_at`).
 Retention (`case_anonymise` from `retention_run`) keeps organisations' grants so partners still see the
 (now anonymous) case they worked on.
 

@@ -299,9 +299,17 @@ def email_outbox_flush() -> int:
     from cmm.tasks import email_send_task
 
     now = timezone.now()
-    OutboundEmail.objects.filter(
+    stale = OutboundEmail.objects.filter(
         status=EmailStatus.SENDING, claimed_at__lt=now - settings.EMAIL_OUTBOX_STALE_AFTER
-    ).update(status=EmailStatus.PENDING)
+    )
+    # An e-mail whose every send took its worker down would otherwise come back forever: after
+    # EMAIL_MAX_ATTEMPTS claims it is failed, as one the mail server refused that often.
+    lost = stale.filter(attempts__gte=settings.EMAIL_MAX_ATTEMPTS).update(
+        status=EmailStatus.FAILED, last_error="The worker sending it stopped every time."
+    )
+    if lost:
+        logger.error("%s outbox e-mail(s) failed: their worker stopped while sending them", lost)
+    stale.update(status=EmailStatus.PENDING)
     waiting = list(
         OutboundEmail.objects.filter(
             Q(status=EmailStatus.PENDING), created_at__lt=now - timedelta(seconds=30)

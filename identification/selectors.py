@@ -81,6 +81,8 @@ def task_list_for_user(*, user, status: str | None = TaskStatus.OPEN) -> QuerySe
     )
     if status:
         tasks = tasks.filter(status=status)
+    if status == TaskStatus.OPEN:  # a case whose personal data was erased is not followed any more
+        tasks = tasks.filter(case__anonymised_at__isnull=True)
     return tasks.select_related("case", "presentation", "done_by").order_by("due_on", "id")
 
 

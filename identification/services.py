@@ -466,9 +466,13 @@ def tasks_remind_overdue(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     reminded = 0
-    # A case deleted as registered by mistake is hidden everywhere: its tasks are not reminded either.
+    # A case deleted as registered by mistake is hidden everywhere: its tasks are not reminded either; nor
+    # those of a case whose personal data was erased on the person's request.
     overdue = IdentificationTask.objects.filter(
-        status=TaskStatus.OPEN, due_on__lt=today, case__deleted_at__isnull=True
+        status=TaskStatus.OPEN,
+        due_on__lt=today,
+        case__deleted_at__isnull=True,
+        case__anonymised_at__isnull=True,
     ).filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today))
     for task in overdue.select_related("case").iterator():
         with transaction.atomic():

@@ -184,9 +184,7 @@ class PresentationDetailView(PresentationMixin, View):
         user = request.user
         case = presentation.case
         can_view_details = can_view_personal_details(user=user, case=case)
-        evidence_read_record(
-            user=user, presentation=presentation, police_text=True, details=can_view_details, purpose="page"
-        )
+        evidence_read_record(user=user, presentation=presentation, shown=can_view_details, purpose="page")
         decisions = _with_corrections(decisions_of_presentation(presentation=presentation))
         forms = list(presentation.forms.select_related("filled_by", "organisation"))
         for form in forms:

@@ -35,8 +35,9 @@ def period_get_for_user(
 
 
 def running_periods_for_user(*, user, mine: bool = False, kind: str = "") -> QuerySet[ReflectionPeriod]:
-    """The running periods the user may see, the nearest deadline first (postponed ones last)."""
-    periods = period_list_for_user(user=user).filter(outcome="")
+    """The running periods the user may see, the nearest deadline first (postponed ones last). A period of a
+    case whose personal data was erased is not followed any more (nobody is reminded of it either)."""
+    periods = period_list_for_user(user=user).filter(outcome="", case__anonymised_at__isnull=True)
     if mine:
         on_team = CaseTeamMember.objects.filter(case=OuterRef("case"), user=user)
         periods = periods.filter(Q(case__contact_person=user) | Q(Exists(on_team)))
@@ -73,7 +74,9 @@ def calendar_periods_for_user(*, user) -> QuerySet[ReflectionPeriod]:
     """Running periods with a deadline on the cases where the user is contact person or on the team."""
     on_team = CaseTeamMember.objects.filter(case=OuterRef("case"), user=user)
     return (
-        ReflectionPeriod.objects.filter(outcome="", ends_on__isnull=False, case__deleted_at__isnull=True)
+        ReflectionPeriod.objects.filter(
+            outcome="", ends_on__isnull=False, case__deleted_at__isnull=True, case__anonymised_at__isnull=True
+        )
         .filter(Q(case__contact_person=user) | Q(Exists(on_team)))
         .select_related("case")
         .order_by("ends_on")
@@ -131,6 +134,7 @@ def reminders_due(*, today: datetime.date) -> list[DueReminder]:
         ends_on__isnull=False,
         ends_on__lte=today + datetime.timedelta(days=furthest),
         case__deleted_at__isnull=True,
+        case__anonymised_at__isnull=True,  # erased on the person's request: nobody follows it any more
     ).annotate(milestone=milestone_reached(today))
     if max(settings.REFLECTION_MILESTONES, default=-1) < settings.REFLECTION_CONSIDER_EXTENSION_DAYS:
         # Only then can a period within the furthest milestone have none (an extended one between the

@@ -76,15 +76,17 @@ def audit_log_view_record(*, user, filters: dict, page: int, purpose: str) -> No
 
 
 # The identifying text of a presentation's evidence (identification.models, encrypted at rest).
-POLICE_TEXT = "police_assessment.text"
-TEAM_EVIDENCE = ["identification_form.narrative", "attachment.name"]
+EVIDENCE_FIELDS = ["police_assessment.text", "identification_form.narrative", "attachment.name"]
 
 
-def evidence_read_record(*, user, presentation, police_text: bool, details: bool, purpose: str) -> None:
-    """Record that a presentation's identifying evidence was shown to `user`: the police's reasons
-    (`police_text`), the interview narratives and the documents' original names (`details`, the case team)."""
-    fields = ([POLICE_TEXT] if police_text else []) + (TEAM_EVIDENCE if details else [])
-    if fields:
+def evidence_read_record(*, user, presentation, shown: bool, purpose: str) -> None:
+    """Record that a presentation's identifying evidence (the police's reasons, the interview narratives and
+    the documents' original names) was shown to `user`; nothing is recorded when it was hidden."""
+    if shown:
         personal_data_read_record(
-            user=user, case=presentation.case, what="identification_evidence", fields=fields, purpose=purpose
+            user=user,
+            case=presentation.case,
+            what="identification_evidence",
+            fields=EVIDENCE_FIELDS,
+            purpose=purpose,
         )

@@ -112,6 +112,28 @@ def test_sweep_releases_mail_claimed_by_a_worker_that_died():
     assert len(mail.outbox) == 1
 
 
+@override_settings(EMAIL_MAX_ATTEMPTS=3)
+def test_sweep_fails_mail_whose_worker_died_on_every_attempt(caplog):
+    claimed = timezone.now()
+    email = OutboundEmail.objects.create(
+        to="a@example.org", subject="s", body="b", status=EmailStatus.SENDING, attempts=2, claimed_at=claimed
+    )
+    with time_machine.travel(claimed + timedelta(minutes=20)):
+        assert services.email_outbox_flush() == 1  # two attempts of three: released and sent again
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 3)
+
+    OutboundEmail.objects.filter(pk=email.pk).update(status=EmailStatus.SENDING, claimed_at=claimed)
+    with time_machine.travel(claimed + timedelta(minutes=20)):
+        assert services.email_outbox_flush() == 0  # the third worker died too: failed, not queued again
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED
+    assert "worker" in email.last_error
+    assert "1 outbox e-mail(s) failed" in caplog.text
+    assert "a@example.org" not in caplog.text
+    assert len(mail.outbox) == 1
+
+
 def test_beat_schedule_runs_the_sweep():
     from django.conf import settings
 

@@ -41,9 +41,7 @@ def detail_data(*, user, presentation: Presentation) -> dict:
         "decision_refusal": decision_refusal(presentation=presentation, user=user),
     }
     shown = context["personal_details_shown"]
-    evidence_read_record(
-        user=user, presentation=presentation, police_text=shown, details=shown, purpose="api"
-    )
+    evidence_read_record(user=user, presentation=presentation, shown=shown, purpose="api")
     return PresentationDetailSerializer(presentation, context=context).data
 
 

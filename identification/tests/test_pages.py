@@ -424,6 +424,10 @@ def test_the_evidence_forms_save(login, us_presentation, caseworker, liaison):
     detail = liaison_client.get(url("presentation-detail", us_presentation))
     assert detail.context["can_view_details"] is False
     assert "She was recruited for cleaning work." not in detail.content.decode()
+    # Nor the police's reasons: the page hides them as the API does (only the finding shows).
+    assert "Met at a raid." not in detail.content.decode()
+    assert "Hidden: only the case team can read the police" in detail.content.decode()
+    assert "Met at a raid." in client.get(url("presentation-detail", us_presentation)).content.decode()
     assert liaison_client.get(url("identification-form-create", us_presentation)).status_code == 403
     response = liaison_client.post(
         url("police-assessment-create", us_presentation),

@@ -205,6 +205,19 @@ def test_a_task_of_a_deleted_case_is_not_reminded(task, users_a, remind):
     assert mail.outbox == []
 
 
+def test_a_task_of_a_case_erased_on_request_is_neither_reminded_nor_listed(task, cmm_team, remind):
+    from cases.lifecycle import case_erase
+    from identification.selectors import task_list_for_user
+
+    coordinator = cmm_team["coordinator"]
+    assert list(task_list_for_user(user=coordinator)) == [task]
+    case_erase(case=task.case, by=coordinator, reason="Request by letter, journal 2026-114")
+
+    assert remind() == 0
+    assert mail.outbox == []
+    assert list(task_list_for_user(user=coordinator)) == []
+
+
 def test_each_overdue_task_is_reminded(task, users_a, open_case, deciders, present, remind):
     # A second identified person: another CMM task, and a reflection task for NGO A.
     other = open_case(by=users_a[Role.CASEWORKER], residence_status=ResidenceStatus.NO_LEGAL_RESIDENCE)

@@ -101,6 +101,7 @@ def follow_up_scan(*, today: datetime.date | None = None) -> int:
             plan__status__in=AFTER_DEPARTURE,
             # A soft-deleted case was registered by mistake: nobody is reminded of it any more.
             plan__case__deleted_at__isnull=True,
+            plan__case__anonymised_at__isnull=True,  # nor one whose personal data was erased
         )
         .select_related("plan__case__contact_person")
         .prefetch_related("plan__case__team__user")

@@ -95,6 +95,15 @@ def test_nothing_is_reminded_before_the_due_date(departed):
     assert not Notification.objects.exists()
 
 
+def test_a_case_erased_on_request_is_not_reminded(departed, team, cmm_coordinator):
+    from cases.lifecycle import case_erase
+
+    with at(D(2026, 2, 10)):
+        case_erase(case=team["case"], by=cmm_coordinator, reason="Request by letter, journal 2026-114")
+    assert follow_up_scan(today=ONE_MONTH) == 0
+    assert not Notification.objects.exists()
+
+
 def test_a_missed_due_date_is_caught_up_once(departed):
     assert follow_up_scan(today=ONE_MONTH + datetime.timedelta(days=4)) == 3
     assert set(Notification.objects.values_list("days_left", flat=True)) == {-4}

@@ -215,6 +215,20 @@ def test_a_deleted_case_is_not_reminded(period, team):
     assert not Notification.objects.exists()
 
 
+def test_a_case_erased_on_request_is_neither_reminded_nor_listed_as_running(period, team, cmm_coordinator):
+    from cases.lifecycle import case_erase
+    from reflection.selectors import calendar_periods_for_user, running_periods_for_user
+
+    contact = team["case"].contact_person
+    assert list(running_periods_for_user(user=contact, mine=True)) == [period]
+    case_erase(case=team["case"], by=cmm_coordinator, reason="Request by letter, journal 2026-114")
+
+    assert deadline_scan(today=D(2026, 3, 24)) == 0
+    assert not Notification.objects.exists()
+    assert list(running_periods_for_user(user=contact, mine=True)) == []
+    assert list(calendar_periods_for_user(user=contact)) == []
+
+
 def test_reminders_are_mailed_through_the_outbox_with_the_case_number_and_never_the_name(
     period, team, django_capture_on_commit_callbacks
 ):
