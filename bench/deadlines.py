@@ -117,6 +117,7 @@ def _due_sql(today: datetime.date, final: str) -> tuple[str, list]:
              AND NOT EXISTS (SELECT 1 FROM reflection_extension x WHERE x.period_id = r.id)) AS unextended
           FROM reflection_reflectionperiod r JOIN cases_case k ON k.id = r.case_id
           WHERE r.outcome = '' AND r.ends_on IS NOT NULL AND r.ends_on <= %s AND k.deleted_at IS NULL
+            AND k.anonymised_at IS NULL
         ), due AS (
           SELECT id, case_id, ends_on, number, days_left, organisation_id, contact_person_id,
             {milestone} AS milestone
@@ -145,9 +146,9 @@ def _due_sql(today: datetime.date, final: str) -> tuple[str, list]:
 
 
 def due_reminders_count(*, today: datetime.date) -> int:
-    """Count the reminders the deadline scan would create today: per running period (of a case not deleted)
-    with a milestone reached and per recipient (the case team and the contact person, active and still an
-    active member of the case's organisation) not yet reminded of that milestone."""
+    """Count the reminders the deadline scan would create today: per running period (of a case neither
+    deleted nor erased) with a milestone reached and per recipient (the case team and the contact person,
+    active and still an active member of the case's organisation) not yet reminded of that milestone."""
     sql, params = _due_sql(today, "SELECT count(*) FROM owed")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

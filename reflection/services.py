@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
+from cmm.bulk import insert_rows
 from cmm.models import AuditAction, Membership, User
 from cmm.services import audit_record, email_queue, email_queue_many
 from identification.choices import Authority, Outcome, TaskKind, TaskStatus
@@ -341,44 +342,51 @@ def deadline_scan(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     due = reminders_due(today=today)
+    link = _dashboard_link()
     created = 0
     for start in range(0, len(due), SCAN_CHUNK):
         chunk = due[start : start + SCAN_CHUNK]
         try:
             with transaction.atomic():
-                Notification.objects.bulk_create([_notification(reminder) for reminder in chunk])
-                email_queue_many([_email(reminder) for reminder in chunk if reminder.email])
+                # Plain multi-row INSERTs (cmm.bulk): model instances would cost more than the writes.
+                insert_rows(Notification, NOTIFICATION_FIELDS, [_notification_row(r) for r in chunk])
+                email_queue_many([_email(reminder, link) for reminder in chunk if reminder.email])
         except Exception:  # retried row by row below, where each failure is logged
-            created += sum(_remind(reminder) for reminder in chunk)
+            created += sum(_remind(reminder, link) for reminder in chunk)
         else:
             created += len(chunk)
     return created
 
 
-def _notification(reminder: DueReminder) -> Notification:
-    return Notification(
-        recipient_id=reminder.recipient_id,
-        period_id=reminder.period_id,
-        case_id=reminder.case_id,
-        milestone=reminder.milestone,
-        days_left=reminder.days_left,
+NOTIFICATION_FIELDS = ["recipient_id", "period_id", "case_id", "milestone", "days_left"]
+
+
+def _notification_row(reminder: DueReminder) -> tuple:
+    return (
+        reminder.recipient_id,
+        reminder.period_id,
+        reminder.case_id,
+        reminder.milestone,
+        reminder.days_left,
     )
 
 
-def _email(reminder: DueReminder) -> dict:
+def _email(reminder: DueReminder, link: str) -> dict:
     return {
         "to": reminder.email,
         "subject": _subject(reminder.case_number, reminder.days_left),
-        "body": _body(reminder.case_number, reminder.ends_on),
+        "body": _body(reminder.case_number, reminder.ends_on, link),
     }
 
 
-def _remind(reminder: DueReminder) -> int:
+def _remind(reminder: DueReminder, link: str) -> int:
     try:
         with transaction.atomic():
-            _notification(reminder).save(force_insert=True)
+            Notification(**dict(zip(NOTIFICATION_FIELDS, _notification_row(reminder), strict=True))).save(
+                force_insert=True
+            )
             if reminder.email:
-                email_queue(**_email(reminder))
+                email_queue(**_email(reminder, link))
     except IntegrityError:
         return 0  # someone else (another scan) already reminded this person of this milestone
     except Exception:
@@ -400,8 +408,11 @@ def _subject(number: str, left: int) -> str:
     return f"En frist i sag {number} nærmer sig / A deadline in case {number} is due"
 
 
-def _body(number: str, ends_on: datetime.date) -> str:
-    link = f"{settings.SITE_URL}{reverse('reflection-dashboard')}"
+def _dashboard_link() -> str:
+    return f"{settings.SITE_URL}{reverse('reflection-dashboard')}"
+
+
+def _body(number: str, ends_on: datetime.date, link: str) -> str:
     return (
         f"Refleksionsperioden i sag {number} har en frist {ends_on:%d.%m.%Y}.\n"
         f"The reflection period in case {number} has a deadline on {ends_on:%Y-%m-%d}.\n\n"

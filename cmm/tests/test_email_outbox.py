@@ -149,10 +149,15 @@ def test_many_mails_are_one_insert_and_one_broker_message_after_the_commit(
         django_capture_on_commit_callbacks(execute=True),
         django_assert_max_num_queries(1),
     ):
-        emails = services.email_queue_many(messages)
-    assert OutboundEmail.objects.filter(status=EmailStatus.PENDING).count() == 20
+        ids = services.email_queue_many(messages)
+    emails = OutboundEmail.objects.order_by("pk")
+    assert [email.pk for email in emails] == ids
+    assert [(e.to, e.status, e.attempts, e.last_error) for e in emails] == [
+        (f"p{i}@example.org", EmailStatus.PENDING, 0, "") for i in range(20)
+    ]
+    assert all(abs(e.created_at - timezone.now()) < timedelta(minutes=1) for e in emails)
     enqueue.assert_called_once()
-    assert enqueue.call_args.kwargs["kwargs"] == {"email_ids": [email.pk for email in emails]}
+    assert enqueue.call_args.kwargs["kwargs"] == {"email_ids": ids}
 
 
 def test_an_invalid_address_among_many_writes_none_of_them():
