@@ -11,8 +11,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils.translation import gettext_lazy as _
 
@@ -117,19 +116,24 @@ def new_persons_table(*, period: Period, scope: Scope) -> Table:
     period; an anonymous contact without a code is new when the worker ticked "first time met" (counted as
     its group size). For all organisations, a person new to two organisations counts for each.
     """
-    earlier = Contact.objects.filter(organisation=OuterRef("organisation")).order_by("occurred_at", "pk")
-    first_of_case = earlier.filter(case=OuterRef("case")).values("pk")[:1]
-    first_of_code = earlier.filter(case__isnull=True, client_code=OuterRef("client_code")).values("pk")[:1]
+    # "First" is an anti-join: no contact of the same organisation with the same case (or, without a case,
+    # the same client code) before it in (occurred_at, id) order. The outer `occurred_at <=` lets the
+    # (case, occurred_at) and (organisation, client_code, occurred_at) indexes bound the search; a correlated
+    # "first pk" subquery per contact (ORDER BY ... LIMIT 1) took twice as long at national scale.
+    earlier = Contact.objects.filter(
+        Q(occurred_at__lt=OuterRef("occurred_at")) | Q(pk__lt=OuterRef("pk")),
+        organisation=OuterRef("organisation"),
+        occurred_at__lte=OuterRef("occurred_at"),
+    )
+    before_of_case = earlier.filter(case=OuterRef("case"))
+    before_of_code = earlier.filter(case__isnull=True, client_code=OuterRef("client_code"))
     by_venue = (
         _contacts(period=period, scope=scope)
-        .annotate(
-            first_pk=CaseWhen(
-                When(IS_CASE, then=Subquery(first_of_case)),
-                When(IS_CODE, then=Subquery(first_of_code)),
-                default=F("pk"),
-            )
+        .filter(
+            (IS_CASE & ~Exists(before_of_case))
+            | (IS_CODE & ~Exists(before_of_code))
+            | (IS_ANONYMOUS & Q(first_time_met=True))
         )
-        .filter(pk=F("first_pk"))
         .values("venue")
         .annotate(
             new_case=Count("pk", filter=IS_CASE),
