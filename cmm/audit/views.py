@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -28,8 +29,42 @@ def type_label(content_type) -> str:
     return capfirst(model._meta.verbose_name) if model is not None else ""
 
 
+# The keys the services write into an event's detail, named for the reader; an unknown key shows as is.
+DETAIL_LABELS = {
+    "what": _lazy("What"),
+    "fields": _lazy("Fields"),
+    "purpose": _lazy("Purpose"),
+    "path_name": _lazy("Page"),
+    "method": _lazy("Method"),
+    "status": _lazy("Answer"),
+    "reason": _lazy("Reason"),
+    "counts": _lazy("Counts"),
+    "filters": _lazy("Filters"),
+    "page": _lazy("Page number"),
+    "step": _lazy("Step"),
+    "role": _lazy("Role"),
+    "report": _lazy("Report"),
+    "job": _lazy("Job"),
+    "language": _lazy("Language"),
+    "medium": _lazy("Medium"),
+    "referral": _lazy("Referral"),
+    "import": _lazy("Import"),
+    "rows": _lazy("Rows"),
+    "scheduled": _lazy("Scheduled"),
+    "throttled": _lazy("Throttled"),
+    "request": _lazy("Request"),
+    "format": _lazy("Format"),
+    "organisation": _lazy("Organisation"),
+    "period": _lazy("Period"),
+    "records": _lazy("Records"),
+    "dropped": _lazy("Left out"),
+    "k": _lazy("Smallest group (k)"),
+    "suppressed": _lazy("Suppressed"),
+}
+
+
 def detail_items(detail: dict) -> list[tuple[str, str]]:
-    """An event's detail as (key, text) pairs for a key: value list; lists are joined, dicts flattened."""
+    """An event's detail as (label, text) pairs for a key: value list; lists are joined, dicts flattened."""
     items = []
     for key, value in (detail or {}).items():
         if isinstance(value, list | tuple):
@@ -38,7 +73,7 @@ def detail_items(detail: dict) -> list[tuple[str, str]]:
             text = "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
         else:
             text = str(value)
-        items.append((str(key), text))
+        items.append((str(DETAIL_LABELS.get(key, key)), text))
     return items
 
 

@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from cases.choices import CaseStatus, ExploitationType, ResidenceStatus
 from cmm.models import Role
@@ -426,7 +428,9 @@ def test_the_evidence_forms_save(login, us_presentation, caseworker, liaison):
     assert "She was recruited for cleaning work." not in detail.content.decode()
     # Nor the police's reasons: the page hides them as the API does (only the finding shows).
     assert "Met at a raid." not in detail.content.decode()
-    assert "Hidden: only the case team can read the police" in detail.content.decode()
+    with translation.override(detail["Content-Language"]):
+        hidden = escape(gettext("Hidden: only the case team can read the police's reasons."))
+        assert hidden in detail.content.decode()
     assert "Met at a raid." in client.get(url("presentation-detail", us_presentation)).content.decode()
     assert liaison_client.get(url("identification-form-create", us_presentation)).status_code == 403
     response = liaison_client.post(
