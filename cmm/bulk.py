@@ -36,11 +36,11 @@ def insert_rows(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in [*given, *others])
     placeholders = "(" + ", ".join(["%s"] * (len(given) + len(others))) + ")"
-    returning = ""
-    if returning_pk:
-        if not connection.features.can_return_rows_from_bulk_insert:
-            raise NotImplementedError(f"{connection.vendor} cannot return the keys of a multi-row INSERT")
-        returning = f" RETURNING {quote(model._meta.pk.column)}"
+    if returning_pk and not connection.features.can_return_rows_from_bulk_insert:
+        # A backend that cannot return the keys of a multi-row INSERT (SQLite before 3.35): one row at a
+        # time through the ORM, slower but with every key.
+        return [model.objects.create(**dict(zip(fields, row, strict=True))).pk for row in rows]
+    returning = f" RETURNING {quote(model._meta.pk.column)}" if returning_pk else ""
     batch = max(1, connection.ops.bulk_batch_size([*given, *others], rows))
     keys: list = []
     with connection.cursor() as cursor:

@@ -45,6 +45,24 @@ def test_rows_are_written_in_the_backends_batches():
     assert list(OutboundEmail.objects.order_by("pk").values_list("to", flat=True)) == [row[0] for row in rows]
 
 
+def test_a_backend_without_returning_inserts_gives_the_keys_row_by_row():
+    rows = [(f"p{i}@example.org", f"Subject {i}", "Body") for i in range(3)]
+    features = type(connection.features)
+    with (
+        mock.patch.object(
+            features, "can_return_rows_from_bulk_insert", new_callable=mock.PropertyMock
+        ) as can,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        can.return_value = False
+        keys = insert_rows(OutboundEmail, ["to", "subject", "body"], rows, returning_pk=True)
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 3  # one row each
+    emails = OutboundEmail.objects.in_bulk(keys)
+    assert [emails[key].subject for key in keys] == ["Subject 0", "Subject 1", "Subject 2"]
+    assert {email.status for email in emails.values()} == {EmailStatus.PENDING}
+
+
 def test_nothing_to_write_is_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_rows(OutboundEmail, ["to", "subject", "body"], [], returning_pk=True) == []

@@ -1,6 +1,8 @@
 """The second step of logging in (set-up and verification), the user's two-factor settings and recovery
 codes, and an organisation admin's reset of a member's authenticator."""
 
+from functools import partial
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -46,6 +48,24 @@ def _private(response):
     return response
 
 
+def _with_code(request, form, check):
+    """Run `check(code=..., ip_address=...)` (a service) with the form's code when the form is valid; a
+    refusal (ValidationError) goes next to the field. Returns the service's answer, or None when refused."""
+    if not form.is_valid():
+        return None
+    try:
+        return check(code=form.cleaned_data["code"], ip_address=client_ip(request))
+    except ValidationError as error:
+        attach_service_errors(form, error)
+        return None
+
+
+def _recovery_codes_page(request, codes, *, next_url: str, first_time: bool):
+    """The new recovery codes, shown once."""
+    context = {"codes": codes, "next": next_url, "first_time": first_time}
+    return _private(render(request, "two_factor/recovery_codes.html", context))
+
+
 def _qr_svg(device) -> str:
     # segno writes plain SVG markup (paths, no script, no style attribute) from the otpauth:// address.
     qr = segno.make(device.config_url, error="m")
@@ -83,25 +103,12 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
 
     def post(self, request):
         form = SetupCodeForm(request.POST)
-        if form.is_valid():
-            device = services.totp_device_start(user=request.user)
-            try:
-                codes = services.totp_device_confirm(
-                    request=request,
-                    device=device,
-                    code=form.cleaned_data["code"],
-                    ip_address=client_ip(request),
-                )
-            except ValidationError as error:
-                attach_service_errors(form, error)
-            else:
-                return _private(
-                    render(
-                        request,
-                        "two_factor/recovery_codes.html",
-                        {"codes": codes, "next": _next_url(request), "first_time": True},
-                    )
-                )
+        device = services.totp_device_start(user=request.user)
+        codes = _with_code(
+            request, form, partial(services.totp_device_confirm, request=request, device=device)
+        )
+        if codes is not None:
+            return _recovery_codes_page(request, codes, next_url=_next_url(request), first_time=True)
         return self._render(request, form, status=400)
 
 
@@ -130,28 +137,22 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
 
     def post(self, request):
         form = VerifyForm(request.POST)
-        if form.is_valid():
-            try:
-                device = services.second_factor_verify(
-                    request=request, code=form.cleaned_data["code"], ip_address=client_ip(request)
-                )
-            except ValidationError as error:
-                attach_service_errors(form, error)
-            else:
-                if isinstance(device, StaticDevice):
-                    left = recovery_codes_left(user=request.user)
-                    messages.warning(
-                        request,
-                        ngettext(
-                            "You used a recovery code. %(count)d is left: make new ones in your two-factor "
-                            "settings.",
-                            "You used a recovery code. %(count)d are left: make new ones in your two-factor "
-                            "settings.",
-                            left,
-                        )
-                        % {"count": left},
+        device = _with_code(request, form, partial(services.second_factor_verify, request=request))
+        if device is not None:
+            if isinstance(device, StaticDevice):
+                left = recovery_codes_left(user=request.user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code. %(count)d is left: make new ones in your two-factor "
+                        "settings.",
+                        "You used a recovery code. %(count)d are left: make new ones in your two-factor "
+                        "settings.",
+                        left,
                     )
-                return redirect(_next_url(request))
+                    % {"count": left},
+                )
+            return redirect(_next_url(request))
         return self._render(request, form, status=400)
 
 
@@ -183,21 +184,11 @@ class RecoveryCodesRegenerateView(LoginRequiredMixin, View):
 
     def post(self, request):
         form = CodeForm(request.POST)
-        if form.is_valid():
-            try:
-                codes = services.recovery_codes_regenerate(
-                    request=request, code=form.cleaned_data["code"], ip_address=client_ip(request)
-                )
-            except ValidationError as error:
-                attach_service_errors(form, error)
-            else:
-                return _private(
-                    render(
-                        request,
-                        "two_factor/recovery_codes.html",
-                        {"codes": codes, "next": reverse("two-factor-settings"), "first_time": False},
-                    )
-                )
+        codes = _with_code(request, form, partial(services.recovery_codes_regenerate, request=request))
+        if codes is not None:
+            return _recovery_codes_page(
+                request, codes, next_url=reverse("two-factor-settings"), first_time=False
+            )
         return TwoFactorSettingsView()._render(request, form, status=400)
 
 
