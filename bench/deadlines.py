@@ -5,8 +5,9 @@ The generator makes 8,000 reflection periods of which only those not yet ended a
 national scale); the benchmark needs 8,000 running ones. `running_periods_top_up` adds them in bulk on open
 cases that have none, meant to run inside a transaction that is rolled back (the benchmark leaves the
 database as it found it). `due_reminders_count` is the floor: one SQL statement that counts the reminders the
-scan would send today, (period, milestone, recipient) not yet sent, by the rules of
-reflection.services.due_milestone and reminder_recipients.
+scan would send today, (period, deadline, milestone, recipient) not yet sent - the key of a reminder, so a
+deadline that moved is reminded again - by the rules of reflection.selectors.milestone_reached and
+reminders_due.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def _due_sql(today: datetime.date, final: str) -> tuple[str, list]:
                 AND o.is_active)
             AND NOT EXISTS (
               SELECT 1 FROM reflection_notification n
-              WHERE n.period_id = rc.id AND n.milestone = rc.milestone AND n.recipient_id = rc.user_id)
+              WHERE n.period_id = rc.id AND n.deadline = rc.ends_on AND n.milestone = rc.milestone
+                AND n.recipient_id = rc.user_id)
         )
         {final}
     """
@@ -157,22 +159,28 @@ def due_reminders_count(*, today: datetime.date) -> int:
 
 
 def due_reminders_write(*, today: datetime.date) -> int:
-    """Write what the scan writes for today's due reminders - a notification row each and an outbox e-mail
-    for each recipient with an address - in one PostgreSQL statement (data-modifying CTEs), the fastest the
-    database can do it; return the number of notifications. The floor of a scan that has reminders to send;
-    run it inside a transaction that is rolled back."""
+    """Write what the scan writes for today's due reminders - an outbox e-mail for each recipient with an
+    address and a notification row each, naming its deadline and pointing to its e-mail - in one PostgreSQL
+    statement (data-modifying CTEs), the fastest the database can do it; return the number of notifications.
+    The floor of a scan that has reminders to send; run it inside a transaction that is rolled back."""
     sql, params = _due_sql(
         today,
-        """, notified AS (
-          INSERT INTO reflection_notification (recipient_id, period_id, case_id, milestone, days_left,
-                                               created_at)
-          SELECT user_id, id, case_id, milestone, days_left, now() FROM owed RETURNING 1
+        """, numbered AS (
+          -- Referenced twice and volatile: materialised once, so each e-mail keeps the id drawn for it.
+          SELECT owed.*, CASE WHEN email <> ''
+                 THEN nextval(pg_get_serial_sequence('cmm_outboundemail', 'id')) END AS email_id
+          FROM owed
         ), mailed AS (
-          INSERT INTO cmm_outboundemail (\"to\", subject, body, status, attempts, last_error, created_at)
-          SELECT email, 'A deadline in case ' || number || ' is due',
+          INSERT INTO cmm_outboundemail (id, \"to\", subject, body, status, attempts, last_error, created_at)
+          SELECT email_id, email, 'A deadline in case ' || number || ' is due',
                  'The reflection period in case ' || number || ' has a deadline on ' || ends_on::text,
                  'pending', 0, '', now()
-          FROM owed WHERE email <> '' RETURNING 1
+          FROM numbered WHERE email_id IS NOT NULL RETURNING 1
+        ), notified AS (
+          INSERT INTO reflection_notification (recipient_id, period_id, case_id, milestone, days_left,
+                                               deadline, outbound_email_id, created_at)
+          SELECT user_id, id, case_id, milestone, days_left, ends_on, email_id, now()
+          FROM numbered RETURNING 1
         )
         SELECT (SELECT count(*) FROM notified), (SELECT count(*) FROM mailed)""",
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("periods/", apis.PeriodListApi.as_view(), name="api-reflection-period-list"),
     path(period, apis.PeriodDetailApi.as_view(), name="api-reflection-period-detail"),
     path(f"{period}extensions/", apis.PeriodExtendApi.as_view(), name="api-reflection-extensions"),
+    path(f"{period}correction/", apis.PeriodCorrectApi.as_view(), name="api-reflection-correction"),
     path(f"{period}postponements/", apis.PeriodPostponeApi.as_view(), name="api-reflection-postponements"),
     path(f"{period}lift/", apis.PeriodLiftApi.as_view(), name="api-reflection-lift"),
     path(f"{period}outcome/", apis.PeriodOutcomeApi.as_view(), name="api-reflection-outcome"),

@@ -30,6 +30,7 @@ from reflection.selectors import notification_list_for_user, period_get_for_user
 from reflection.services import (
     STANDARD_DAYS,
     notifications_mark_read,
+    period_correct,
     period_end,
     period_extend,
     period_lift_postponement,
@@ -163,6 +164,12 @@ class NotificationSerializer(serializers.ModelSerializer):
         help_text='"d14", "d7", "d3", "d1", "d0" before the deadline, "consider_extension", or '
         '"expired:<date>" once a day after it.',
     )
+    deadline = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The period's deadline the reminder was about (a moved deadline is reminded again); null "
+        "for the other kinds.",
+    )
     read = serializers.SerializerMethodField()
 
     class Meta:
@@ -175,6 +182,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "group_action",
             "milestone",
             "days_left",
+            "deadline",
             "created_at",
             "read",
             "read_at",
@@ -237,6 +245,10 @@ class ExtensionCreateSerializer(serializers.Serializer):
         max_length=LONG, allow_blank=True, required=False, default="", help_text="Required for other."
     )
     decided_on = DayField(help_text="No later than the current deadline.")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    starts_on = DayField(help_text="The right start date; the deadline moves with it.")
 
 
 class PostponementCreateSerializer(serializers.Serializer):
@@ -362,8 +374,10 @@ class PeriodExtendApi(PeriodApi):
     @extend_schema(
         request=ExtensionCreateSerializer,
         responses={201: PeriodDetailSerializer},
-        description="Extend a running period to a new total length of at most 100 days from its start, "
-        "decided no later than its deadline. Answers with the period and its new deadline.",
+        description="Extend a running period to a new total length, decided no later than its deadline. "
+        "At most 100 days run from the start to the new deadline, postponed days not counted (after a lift "
+        "with a decided deadline the extra days are added to it). Answers with the period and its new "
+        "deadline.",
     )
     def post(self, request, pk):
         period = self.get_period(CHANGE, CHANGE_REFUSED)
@@ -371,6 +385,22 @@ class PeriodExtendApi(PeriodApi):
         with service_errors():
             period_extend(period=period, by=request.user, **data)
         return Response(period_data(user=request.user, period_id=period.pk), status=status.HTTP_201_CREATED)
+
+
+class PeriodCorrectApi(PeriodApi):
+    @extend_schema(
+        request=CorrectionSerializer,
+        responses=PeriodDetailSerializer,
+        description="Correct the start date of a running period recorded wrongly: the deadline moves with "
+        "it. The period still runs at most 100 days in total, postponed days not counted (400 naming "
+        "starts_on).",
+    )
+    def post(self, request, pk):
+        period = self.get_period(CHANGE, CHANGE_REFUSED)
+        data = validated(CorrectionSerializer, request)
+        with service_errors():
+            period_correct(period=period, by=request.user, **data)
+        return Response(period_data(user=request.user, period_id=period.pk))
 
 
 class PeriodPostponeApi(PeriodApi):
@@ -393,7 +423,8 @@ class PeriodLiftApi(PeriodApi):
         request=LiftSerializer,
         responses=PeriodDetailSerializer,
         description="Lift the open postponement: the remaining days continue after the lift, unless a new "
-        "deadline decided at the lift is given.",
+        "deadline decided at the lift is given, which makes at most 100 days from the start, postponed days "
+        "not counted (400 naming new_ends_on).",
     )
     def post(self, request, pk):
         period = self.get_period(CHANGE, CHANGE_REFUSED)

@@ -73,6 +73,16 @@ class PeriodExtendForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class PeriodCorrectForm(forms.Form):
+    starts_on = _date(
+        _("Correct start date"),
+        help_text=_(
+            "Only to correct a start date recorded wrongly: the deadline moves with it, within 100 days in "
+            "total."
+        ),
+    )
+
+
 class PeriodPostponeForm(forms.Form):
     from_date = _date(_("Postponed from"))
     reason = _text(_("Reason"))

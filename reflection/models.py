@@ -7,14 +7,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
+from reflection.dates import MAX_DAYS
 
 User = settings.AUTH_USER_MODEL
-MAX_DAYS = 100
 
 
 class ReflectionPeriod(models.Model):
     """A case's reflection period. `ends_on` is kept by the services (reflection.dates) and is empty while the
-    period is postponed; `total_days` is the length granted so far, extensions included (at most 100)."""
+    period is postponed; `total_days` is the length granted so far, extensions included (at most 100, and so
+    are the days counted to the deadline: reflection.dates.refuse_beyond_limit)."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reflection_periods")
     kind = models.CharField(_("kind"), max_length=20, choices=PeriodKind.choices)
@@ -115,7 +116,10 @@ class Notification(models.Model):
     in the app at once and by e-mail through the outbox. Never identifying: it names the case number.
 
     The deadline is a reflection period's, a return plan's follow-up (with its case), or a referral-group
-    follow-up action (no case); exactly one of the three is set.
+    follow-up action (no case); exactly one of the three is set. A period's reminder records the deadline it
+    was about (`deadline`), which is part of its key: when the deadline moves, the milestones before the new
+    one are reminded again, once each, and the e-mails still waiting about the old one are dropped (they are
+    found through `outbound_email`).
     """
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
@@ -139,6 +143,12 @@ class Notification(models.Model):
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     milestone = models.CharField(max_length=40)
     days_left = models.SmallIntegerField()
+    # The period's deadline this reminder is about (empty for the other kinds).
+    deadline = models.DateField(null=True, blank=True)
+    # The e-mail of this reminder in the outbox, if the recipient has an address.
+    outbound_email = models.ForeignKey(
+        "cmm.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -147,7 +157,8 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "milestone", "recipient"], name="one_reminder_per_milestone"
+                fields=["period", "deadline", "milestone", "recipient"],
+                name="one_reminder_per_deadline_milestone",
             ),
             models.UniqueConstraint(
                 fields=["return_follow_up", "milestone", "recipient"],
@@ -164,6 +175,10 @@ class Notification(models.Model):
                 condition=Q(period__isnull=False, return_follow_up__isnull=True, group_action__isnull=True)
                 | Q(period__isnull=True, return_follow_up__isnull=False, group_action__isnull=True)
                 | Q(period__isnull=True, return_follow_up__isnull=True, group_action__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="period_reminder_names_its_deadline",
+                condition=Q(period__isnull=True) | Q(deadline__isnull=False),
             ),
         ]
 

@@ -122,8 +122,9 @@ def reminders_due(*, today: datetime.date) -> list[DueReminder]:
     """The reminders the deadline scan owes today and has not sent yet, in two queries: for each running
     period of a case not deleted whose deadline has reached a milestone, its contact person and case team
     who are active users and active members of the case's organisation (someone who has left it is not told
-    about the case any more), less those already reminded of that milestone. A postponed period has no
-    deadline and is not reminded; periods beyond the furthest milestone are never read.
+    about the case any more), less those already reminded of that milestone of that same deadline. A
+    postponed period has no deadline and is not reminded; periods beyond the furthest milestone are never
+    read.
 
     The memberships are read apart (all active ones: as many as there are users, whatever the number of
     cases): checked inside the query, they made PostgreSQL start from every case team member of the country
@@ -142,8 +143,13 @@ def reminders_due(*, today: datetime.date) -> list[DueReminder]:
         periods = periods.filter(milestone__isnull=False)
 
     def to(person: str):
+        # Sent for this deadline: the deadline is part of a reminder's key, so one that moved (extension,
+        # lift, correction) has its milestones reminded again.
         sent = Notification.objects.filter(
-            period_id=OuterRef("pk"), milestone=OuterRef("milestone"), recipient_id=OuterRef("recipient_id")
+            period_id=OuterRef("pk"),
+            deadline=OuterRef("ends_on"),
+            milestone=OuterRef("milestone"),
+            recipient_id=OuterRef("recipient_id"),
         )
         return (
             # Annotated, not filtered: a filter() across the team would join it a second time.

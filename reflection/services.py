@@ -10,19 +10,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import EventKind
 from cases.models import Case, CaseEvent
 from cmm.bulk import insert_rows
-from cmm.models import AuditAction, Membership, User
+from cmm.models import AuditAction, EmailStatus, Membership, OutboundEmail, User
 from cmm.services import audit_record, email_queue, email_queue_many
 from identification.choices import Authority, Outcome, TaskKind, TaskStatus
 from identification.models import Decision, IdentificationTask
 from reflection.choices import ExtensionGround, PeriodKind
-from reflection.dates import STANDARD_DAYS, period_deadline
-from reflection.models import MAX_DAYS, CalendarToken, Extension, Notification, Postponement, ReflectionPeriod
+from reflection.dates import STANDARD_DAYS, period_deadline, refuse_beyond_limit
+from reflection.models import CalendarToken, Extension, Notification, Postponement, ReflectionPeriod
 from reflection.selectors import DueReminder, reminders_due
 
 logger = logging.getLogger(__name__)
@@ -58,13 +58,59 @@ def _audit(period: ReflectionPeriod, *, by: User, **detail) -> None:
     )
 
 
+def _within_limit(
+    period: ReflectionPeriod,
+    *,
+    field: str,
+    starts_on: datetime.date | None = None,
+    total_days: int | None = None,
+    postponements: list | None = None,
+) -> None:
+    """Ask the 100-day rule (reflection.dates.refuse_beyond_limit) about the period as it would be after a
+    change: its start, length or postponements replaced by the given ones. Raises the rule's ValidationError
+    on `field`."""
+    refuse_beyond_limit(
+        starts_on=starts_on or period.starts_on,
+        total_days=total_days if total_days is not None else period.total_days,
+        postponements=postponements if postponements is not None else list(period.postponements.all()),
+        field=field,
+    )
+
+
 def _refresh_deadline(period: ReflectionPeriod) -> None:
+    """Work the deadline out again after a change (reflection.dates); if it moved, drop what was still
+    waiting to be mailed about the old one."""
+    was = period.ends_on
     period.ends_on = period_deadline(
         starts_on=period.starts_on,
         total_days=period.total_days,
         postponements=list(period.postponements.all()),
     )
     period.save(update_fields=["ends_on"])
+    if period.ends_on != was:
+        _drop_stale_reminders(period)
+
+
+def _drop_stale_reminders(period: ReflectionPeriod) -> int:
+    """Drop the reminder e-mails about another deadline than the period's current one that are still waiting
+    in the outbox (the in-app reminders stay, as the history of what was said); return how many. The
+    milestones of the new deadline are reminded by the next scan: the deadline is part of a reminder's key.
+
+    The e-mails are locked before they are deleted, so a worker claiming one at the same moment either sends
+    it first (too late to stop) or finds it gone; the period is locked by the caller, so no scan adds a
+    reminder about the old deadline afterwards (deadline_scan checks the deadline under the same lock)."""
+    stale = Notification.objects.filter(period_id=period.pk, outbound_email__status=EmailStatus.PENDING)
+    if period.ends_on is not None:
+        stale = stale.exclude(deadline=period.ends_on)
+    waiting = list(
+        OutboundEmail.objects.select_for_update()
+        .filter(pk__in=stale.values("outbound_email_id"), status=EmailStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if waiting:
+        OutboundEmail.objects.filter(pk__in=waiting).delete()
+    return len(waiting)
 
 
 def _locked(period: ReflectionPeriod) -> ReflectionPeriod:
@@ -159,17 +205,24 @@ def period_extend(
     decided_on: datetime.date,
     ground_text: str = "",
 ) -> Extension:
-    """Extend a running period to a new total length of at most 100 days from its start."""
+    """Extend a running period to a new total length: at most 100 days run from its start to the new deadline,
+    postponed days not counted (reflection.dates.refuse_beyond_limit). After a lift with a decided deadline
+    the extra days are added to that deadline, and count."""
     period = _locked(period)
     _require_running(period)
     errors: dict = {}
     _not_in_future(decided_on, "decided_on", errors)
-    if new_total_days is None or new_total_days > MAX_DAYS:
+    if new_total_days is None:
         errors["new_total_days"] = _("A reflection period can last at most 100 days in total.")
     elif new_total_days <= period.total_days:
         errors["new_total_days"] = _(
             "The new length must be longer than the %(days)s days granted so far."
         ) % {"days": period.total_days}
+    else:
+        try:
+            _within_limit(period, field="new_total_days", total_days=new_total_days)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if ground == ExtensionGround.OTHER and not ground_text.strip():
         errors["ground_text"] = _("Explain the special reason.")
     if ground == ExtensionGround.PREPARED_RETURN and not _return_in_preparation(period.case):
@@ -202,6 +255,49 @@ def period_extend(
 
 
 @transaction.atomic
+def period_correct(*, period: ReflectionPeriod, by: User, starts_on: datetime.date) -> ReflectionPeriod:
+    """Correct the start date of a running period that was recorded wrongly: the deadline moves with it. The
+    100-day rule holds for the corrected period too (a deadline decided at a lift stays on its date, so an
+    earlier start makes more days run), and the start stays before what was recorded on the period."""
+    period = _locked(period)
+    _require_running(period)
+    if starts_on == period.starts_on:
+        return period
+    errors: dict = {}
+    _not_in_future(starts_on, "starts_on", errors)
+    if starts_on and period.decision is not None and starts_on < period.decision.decided_on:
+        errors["starts_on"] = _("The period cannot start before the identification decision.")
+    recorded = [e.decided_on for e in period.extensions.all()]
+    recorded += [p.from_date for p in period.postponements.all()]
+    if starts_on and recorded and starts_on > min(recorded):
+        errors["starts_on"] = _(
+            "An extension or a postponement of the period is dated %(day)s: the period cannot start after it."
+        ) % {"day": formats.date_format(min(recorded), "SHORT_DATE_FORMAT")}
+    if starts_on and not errors:
+        try:
+            _within_limit(period, field="starts_on", starts_on=starts_on)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    was = period.starts_on
+    period.starts_on = starts_on
+    period.full_clean()
+    period.save(update_fields=["starts_on"])
+    _refresh_deadline(period)
+    _event(
+        period,
+        by=by,
+        occurred_on=timezone.localdate(),
+        step="corrected",
+        starts_on=starts_on.isoformat(),
+        was=was.isoformat(),
+    )
+    _audit(period, by=by, step="corrected")
+    return period
+
+
+@transaction.atomic
 def period_postpone(
     *, period: ReflectionPeriod, by: User, from_date: datetime.date, reason: str
 ) -> Postponement:
@@ -231,7 +327,9 @@ def period_postpone(
 def period_lift_postponement(
     *, period: ReflectionPeriod, by: User, lifted_on: datetime.date, new_ends_on: datetime.date | None = None
 ) -> Postponement:
-    """Lift the open postponement: the remaining days continue, unless a new deadline was decided."""
+    """Lift the open postponement: the remaining days continue, unless a new deadline was decided, which
+    makes at most 100 days from the start, postponed days not counted (reflection.dates.refuse_beyond_limit).
+    """
     period = _locked(period)
     _require_running(period)
     postponement = period.postponements.filter(lifted_on__isnull=True).first()
@@ -243,11 +341,19 @@ def period_lift_postponement(
         errors["lifted_on"] = _("The postponement cannot be lifted before it started.")
     if new_ends_on and lifted_on and new_ends_on < lifted_on:
         errors["new_ends_on"] = _("The new deadline cannot be before the lift.")
-    if (
-        new_ends_on
-        and (new_ends_on - period.starts_on).days - (lifted_on - postponement.from_date).days > MAX_DAYS
-    ):
-        errors["new_ends_on"] = _("A reflection period can last at most 100 days in total.")
+    if new_ends_on and lifted_on and not errors:
+        # Without a decided deadline the remaining days continue: the count does not change.
+        lifted = Postponement(
+            from_date=postponement.from_date,
+            lifted_on=lifted_on,
+            new_ends_on=new_ends_on,
+            total_days_at_lift=period.total_days,
+        )
+        others = [p for p in period.postponements.all() if p.pk != postponement.pk]
+        try:
+            _within_limit(period, field="new_ends_on", postponements=[*others, lifted])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     postponement.lifted_on, postponement.new_ends_on = lifted_on, new_ends_on
@@ -329,16 +435,18 @@ SCAN_CHUNK = 500
 
 
 def deadline_scan(*, today: datetime.date | None = None) -> int:
-    """Remind the contact person and the case team of each milestone reached, exactly once each.
+    """Remind the contact person and the case team of each milestone reached, exactly once each per deadline.
 
     reflection.selectors.reminders_due finds the reminders due today that were not sent yet: the milestone
-    rule, the recipients and "already sent" are answered by the database, so an hourly re-run with nothing
-    new costs two queries. The new ones are written in chunks, one transaction each: the
-    notification rows (under a unique constraint, so a scan run twice or two at once sends nothing more)
-    and their e-mails in the outbox. If a chunk fails - a concurrent scan got there first, or one row is bad
-    (say an unusable e-mail address) - its reminders are written one at a time, so that one bad row never
-    stops everybody else's; what failed was not kept, and the next scan tries again.
-    Returns the number of notifications created.
+    rule, the recipients and "already sent" (for this deadline: one that moved is reminded again) are
+    answered by the database, so an hourly re-run with nothing new costs two queries. The new ones are
+    written in chunks, one transaction each: the chunk's periods are locked and a reminder whose deadline
+    moved since it was read is left out (the service that moved it dropped what was waiting about the old
+    one), then the e-mails go into the outbox and the notification rows, pointing to them, are written under
+    a unique constraint, so a scan run twice or two at once sends nothing more. If a chunk fails - a
+    concurrent scan got there first, or one row is bad (say an unusable e-mail address) - its reminders are
+    written one at a time, so that one bad row never stops everybody else's; what failed was not kept, and
+    the next scan tries again. Returns the number of notifications created.
     """
     today = today or timezone.localdate()
     due = reminders_due(today=today)
@@ -348,26 +456,54 @@ def deadline_scan(*, today: datetime.date | None = None) -> int:
         chunk = due[start : start + SCAN_CHUNK]
         try:
             with transaction.atomic():
+                current = _still_due(chunk)
                 # Plain multi-row INSERTs (cmm.bulk): model instances would cost more than the writes.
-                insert_rows(Notification, NOTIFICATION_FIELDS, [_notification_row(r) for r in chunk])
-                email_queue_many([_email(reminder, link) for reminder in chunk if reminder.email])
+                email_ids = iter(email_queue_many([_email(r, link) for r in current if r.email]))
+                insert_rows(
+                    Notification,
+                    NOTIFICATION_FIELDS,
+                    [_notification_row(r, next(email_ids) if r.email else None) for r in current],
+                )
         except Exception:  # retried row by row below, where each failure is logged
             created += sum(_remind(reminder, link) for reminder in chunk)
         else:
-            created += len(chunk)
+            created += len(current)
     return created
 
 
-NOTIFICATION_FIELDS = ["recipient_id", "period_id", "case_id", "milestone", "days_left"]
+def _still_due(reminders: list[DueReminder]) -> list[DueReminder]:
+    """Lock the periods of `reminders` (in id order, as every scan does) and keep the reminders whose period
+    still runs with the deadline they were read with. A service moving a deadline holds the same lock while
+    it drops the e-mails waiting about the old one, so no reminder of the old deadline is written after."""
+    current = dict(
+        ReflectionPeriod.objects.select_for_update()
+        .filter(pk__in={r.period_id for r in reminders}, outcome="")
+        .order_by("pk")
+        .values_list("pk", "ends_on")
+    )
+    return [r for r in reminders if current.get(r.period_id) == r.ends_on]
 
 
-def _notification_row(reminder: DueReminder) -> tuple:
+NOTIFICATION_FIELDS = [
+    "recipient_id",
+    "period_id",
+    "case_id",
+    "milestone",
+    "days_left",
+    "deadline",
+    "outbound_email_id",
+]
+
+
+def _notification_row(reminder: DueReminder, email_id: int | None) -> tuple:
     return (
         reminder.recipient_id,
         reminder.period_id,
         reminder.case_id,
         reminder.milestone,
         reminder.days_left,
+        reminder.ends_on,
+        email_id,
     )
 
 
@@ -382,11 +518,11 @@ def _email(reminder: DueReminder, link: str) -> dict:
 def _remind(reminder: DueReminder, link: str) -> int:
     try:
         with transaction.atomic():
-            Notification(**dict(zip(NOTIFICATION_FIELDS, _notification_row(reminder), strict=True))).save(
-                force_insert=True
-            )
-            if reminder.email:
-                email_queue(**_email(reminder, link))
+            if not _still_due([reminder]):
+                return 0  # the deadline moved (or the period ended) since the scan read it
+            email = email_queue(**_email(reminder, link)) if reminder.email else None
+            row = _notification_row(reminder, email.pk if email is not None else None)
+            Notification(**dict(zip(NOTIFICATION_FIELDS, row, strict=True))).save(force_insert=True)
     except IntegrityError:
         return 0  # someone else (another scan) already reminded this person of this milestone
     except Exception:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.CasePeriodsView.as_view(), name="case-reflection"),
     path("cases/<int:case_id>/start/", views.PeriodStartView.as_view(), name="reflection-start"),
     path("<int:pk>/extend/", views.PeriodExtendView.as_view(), name="reflection-extend"),
+    path("<int:pk>/correct/", views.PeriodCorrectView.as_view(), name="reflection-correct"),
     path("<int:pk>/postpone/", views.PeriodPostponeView.as_view(), name="reflection-postpone"),
     path("<int:pk>/lift/", views.PeriodLiftView.as_view(), name="reflection-lift"),
     path("<int:pk>/end/", views.PeriodEndView.as_view(), name="reflection-end"),

@@ -33,8 +33,9 @@ from identification.selectors import task_list_for_user
 from referrals.selectors.returns import return_plan_of_case_for_user
 from reflection import services
 from reflection.choices import PeriodKind
-from reflection.dates import days_left
+from reflection.dates import MAX_DAYS, days_counted, days_left
 from reflection.forms import (
+    PeriodCorrectForm,
     PeriodEndForm,
     PeriodExtendForm,
     PeriodLiftForm,
@@ -161,6 +162,12 @@ class CasePeriodsView(LoginRequiredMixin, View):
             period.open_postponement = next(
                 (p for p in period.postponement_list if p.lifted_on is None), None
             )
+            # What the 100-day rule counts: the days from the start to the deadline, postponed days not run.
+            period.days_counted = days_counted(
+                starts_on=period.starts_on,
+                total_days=period.total_days,
+                postponements=period.postponement_list,
+            )
         running = next((p for p in periods if p.is_running), None)
         return render(
             request,
@@ -173,6 +180,7 @@ class CasePeriodsView(LoginRequiredMixin, View):
                 "running": running,
                 "can_start": running is None and has_role_permission(request.user, ADD),
                 "can_change": has_role_permission(request.user, CHANGE),
+                "max_days": MAX_DAYS,
             },
         )
 
@@ -279,6 +287,20 @@ class PeriodExtendView(PeriodFormView):
         "The period can be extended to at most 100 days in total, counted from its start, when the person "
         "cooperates on a prepared return or for special reasons."
     )
+
+
+class PeriodCorrectView(PeriodFormView):
+    form_class = PeriodCorrectForm
+    save = services.period_correct
+    title = _lazy("Correct the start date")
+    intro = _lazy(
+        "If the period's start date was recorded wrongly, give the right one: the deadline moves with it. A "
+        "period runs at most 100 days in total, postponed days not counted."
+    )
+
+    def get(self, request, pk):
+        period = self.get_period()
+        return self.render_form(period, self.form_class(initial={"starts_on": period.starts_on}))
 
 
 class PeriodPostponeView(PeriodFormView):

@@ -75,11 +75,12 @@ def test_a_row_breaking_a_constraint_raises_and_its_statement_writes_nothing(use
 
     user = users_a[Role.CASEWORKER]
     period = period_start(case=case_a, by=user, kind=PeriodKind.ACTION_PLAN, starts_on=timezone.localdate())
-    fields = ["recipient_id", "period_id", "case_id", "milestone", "days_left"]
-    assert insert_rows(Notification, fields, [(user.pk, period.pk, case_a.pk, "d7", 7)]) == []
+    fields = ["recipient_id", "period_id", "case_id", "milestone", "days_left", "deadline"]
+    due = period.ends_on
+    assert insert_rows(Notification, fields, [(user.pk, period.pk, case_a.pk, "d7", 7, due)]) == []
     assert Notification.objects.get().read_at is None
 
-    again = [(user.pk, period.pk, case_a.pk, "d3", 3), (user.pk, period.pk, case_a.pk, "d7", 7)]
+    again = [(user.pk, period.pk, case_a.pk, "d3", 3, due), (user.pk, period.pk, case_a.pk, "d7", 7, due)]
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Notification, fields, again)
     assert list(Notification.objects.values_list("milestone", flat=True)) == ["d7"]

@@ -305,15 +305,16 @@ def test_a_scan_costs_the_same_few_queries_whatever_the_number_of_periods_and_re
 ):
     """Two queries find what is due and not yet sent (the milestone rule and the recipients are answered by
     the database; the active memberships are read once); the new reminders are written in one transaction
-    per chunk of SCAN_CHUNK; a re-run with nothing new is those two queries."""
+    per chunk of SCAN_CHUNK (the chunk's periods locked, the e-mails, the notifications); a re-run with
+    nothing new is those two queries."""
     opener = users_a[Role.CASEWORKER]
     cases = [team["case"], *(open_case(by=opener) for _ in range(5))]
     with _at(D(2026, 3, 1)):
         for case in cases:
             period_start(case=case, by=opener, kind=PeriodKind.ACTION_PLAN, starts_on=D(2026, 3, 1))
     with _at(D(2026, 3, 17)):  # 14 days before every deadline
-        # the two reads, then a savepoint, the notifications, the e-mails, the release
-        with django_assert_max_num_queries(6):
+        # the two reads, then a savepoint, the periods locked, the e-mails, the notifications, the release
+        with django_assert_max_num_queries(7):
             assert deadline_scan() == 3 + 5  # the team of the first case, the opener of the others
         with django_assert_max_num_queries(2):
             assert deadline_scan() == 0
@@ -335,6 +336,7 @@ def test_a_chunk_that_meets_a_concurrent_scan_falls_back_to_one_reminder_at_a_ti
         case_id=first.case_id,
         milestone=first.milestone,
         days_left=first.days_left,
+        deadline=first.ends_on,
     )
     with mock.patch("reflection.services.reminders_due", return_value=due):
         assert deadline_scan(today=day) == len(due) - 1

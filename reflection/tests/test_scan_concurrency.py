@@ -1,4 +1,4 @@
-"""Two deadline scans at once: still exactly one reminder per (period, milestone, recipient).
+"""Two deadline scans at once: still exactly one reminder per (period, deadline, milestone, recipient).
 
 On PostgreSQL each scan runs in its own thread with its own connection, released together by a barrier: the
 unique constraint on the notification row decides who reminds whom, and the loser sends nothing. SQLite
@@ -16,9 +16,9 @@ from django.core import mail
 from django.db import connection
 
 from cmm.models import EmailStatus, OutboundEmail, Role
-from reflection.choices import PeriodKind
+from reflection.choices import ExtensionGround, PeriodKind
 from reflection.models import Notification
-from reflection.services import deadline_scan, period_start
+from reflection.services import deadline_scan, period_extend, period_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,3 +97,32 @@ def test_two_scans_at_once_remind_each_person_once(periods, today, milestone):
     # A third scan afterwards sends nothing either.
     assert deadline_scan(today=today) == 0
     assert len(mail.outbox) == expected
+
+
+def test_two_scans_at_once_after_an_extension_remind_each_person_once_of_the_new_deadline(periods):
+    # The 7-day reminders of 31 March went out; then every period is extended to 40 days (10 April).
+    deadline_scan(today=datetime.date(2026, 3, 24))
+    opener = periods["periods"][0].created_by
+    with time_machine.travel(datetime.datetime(2026, 3, 25, 9, tzinfo=datetime.UTC)):
+        for period in periods["periods"]:
+            period_extend(
+                period=period,
+                by=opener,
+                new_total_days=40,
+                ground=ExtensionGround.MEDICAL,
+                decided_on=datetime.date(2026, 3, 25),
+            )
+    mail.outbox = []
+    expected = CASES * len(periods["recipients"])
+
+    results = _two_scans_at_once(datetime.date(2026, 3, 27))  # 14 days before 10 April
+
+    assert sum(results) == expected
+    rows = Counter(Notification.objects.values_list("period_id", "deadline", "recipient_id", "milestone"))
+    assert set(rows.values()) == {1}
+    assert Counter((deadline, milestone) for _p, deadline, _r, milestone in rows) == {
+        (datetime.date(2026, 3, 31), "d7"): expected,
+        (datetime.date(2026, 4, 10), "d14"): expected,
+    }
+    assert len(mail.outbox) == expected
+    assert deadline_scan(today=datetime.date(2026, 3, 27)) == 0
