@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 from cmm.models import Role, User
 from cmm.services import email_queue
 
@@ -41,7 +42,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
         email_queue(to=to_email, subject=subject, body=body)
 
 
-class OrganisationSelectForm(forms.Form):
+class OrganisationSelectForm(InputForm):
     membership = forms.TypedChoiceField(label=_("Organisation"), coerce=int, widget=forms.RadioSelect)
 
     def __init__(self, *args, memberships, **kwargs):
@@ -51,7 +52,7 @@ class OrganisationSelectForm(forms.Form):
         ]
 
 
-class MemberCreateForm(forms.Form):
+class MemberCreateForm(InputForm):
     username = forms.CharField(label=_("Username"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -73,7 +74,7 @@ def clean_new_username(value: str) -> str:
     return username
 
 
-class MemberChangeForm(forms.Form):
+class MemberChangeForm(InputForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     is_active = forms.BooleanField(
         label=_("Active member"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import ExploitationType, ResidenceStatus
 from cases.forms.case import language_choices
 from cases.forms.support import DateInput
+from cmm.input_rules import InputForm
 from identification.choices import Finding, Outcome, PresentedBy
 from outreach.choices import Indicator
 
@@ -29,7 +30,7 @@ def _today_initial(kwargs: dict, *names: str) -> dict:
     return initial
 
 
-class PresentationForm(forms.Form):
+class PresentationForm(InputForm):
     presented_on = _date(_("Presented on"))
     presented_by = forms.ChoiceField(
         label=_("Presented by"), choices=PresentedBy.choices, widget=forms.RadioSelect
@@ -40,7 +41,7 @@ class PresentationForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ResidenceStatusForm(forms.Form):
+class ResidenceStatusForm(InputForm):
     """Resolve (or correct) the residence status at the time of presentation."""
 
     residence_status = forms.ChoiceField(
@@ -53,7 +54,7 @@ class ResidenceStatusForm(forms.Form):
     )
 
 
-class PoliceAssessmentForm(forms.Form):
+class PoliceAssessmentForm(InputForm):
     assessed_on = _date(_("Assessed on"))
     finding = forms.ChoiceField(
         label=_("Police assessment"), choices=Finding.choices, widget=forms.RadioSelect
@@ -69,7 +70,7 @@ class PoliceAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(InputForm):
     """The identification form of a CMM or NGO social worker."""
 
     interviewed_on = _date(_("Interview date"))
@@ -94,7 +95,7 @@ class InterviewForm(forms.Form):
         self.fields["interpreter_language"].choices = [("", "—"), *language_choices()]
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(InputForm):
     file = forms.FileField(
         label=_("Document"),
         help_text=_("A PDF, an image (JPEG, PNG, HEIC), a Word document or a text file."),
@@ -104,7 +105,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class CourtVerdictForm(forms.Form):
+class CourtVerdictForm(InputForm):
     court = forms.CharField(label=_("Court"), max_length=200)
     ruled_on = _date(_("Date of the verdict"))
     finding = forms.ChoiceField(
@@ -117,7 +118,7 @@ class CourtVerdictForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(InputForm):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
     decided_on = _date(_("Decision date"))
     exploitation_types = forms.MultipleChoiceField(

@@ -5,11 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cmm.filters import YesNoAllWidget
+from cmm.input_rules import InputForm
 from cmm.selectors import member_choices_for_organisation
 from outreach.choices import CallerCategory, CallPurpose, PoliceDistrict, Venue
 
 
-class DateRangeForm(forms.Form):
+class DateRangeForm(InputForm):
     """Refuse a period that ends before it starts, in the form itself, so that `errors` and `is_valid()`
     agree whichever a caller asks first."""
 

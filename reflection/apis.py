@@ -7,8 +7,6 @@ days, at most 100, one running period, the Immigration Service's decision) are t
 is a 400 naming the field.
 """
 
-import datetime
-
 import django_filters
 from django import forms
 from django.db.models import F, prefetch_related_objects
@@ -22,6 +20,7 @@ from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
 from cases.apis.common import LONG, MAX_ID, NamedChoiceField, require, service_errors, validated
+from cmm.input_rules import DayField
 from outreach.apis.common import CaseRefSerializer, VisibleCaseField
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.dates import days_left
@@ -43,8 +42,6 @@ ADD = "reflection.add_reflectionperiod"
 CHANGE = "reflection.change_reflectionperiod"
 # How many notification ids one request may mark as read.
 MAX_MARKED = 1000
-# Earlier dates are typing errors (and a deadline decades ago overflows a reminder's day count).
-EARLIEST = datetime.date(1990, 1, 1)
 
 
 # --- What the API answers -------------------------------------------------------------------------------
@@ -206,18 +203,6 @@ def period_data(*, user, period_id: int) -> dict:
 
 
 # --- What the API takes ---------------------------------------------------------------------------------
-
-
-class DayField(serializers.DateField):
-    """A calendar date (YYYY-MM-DD) from 1990 on; whether it may be in the future is the service's rule."""
-
-    default_error_messages = {"too_early": _("Give a date in 1990 or later.")}
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if day < EARLIEST:
-            self.fail("too_early")
-        return day
 
 
 class PeriodStartSerializer(serializers.Serializer):

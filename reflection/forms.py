@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.support import DateInput
+from cmm.input_rules import InputForm
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 
 NO_NAMES = _("No names or other details that could identify the person.")
@@ -36,7 +37,7 @@ def _text(label, *, required=True, help_text=NO_NAMES):
     )
 
 
-class PeriodStartForm(forms.Form):
+class PeriodStartForm(InputForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=PeriodKind.choices, widget=forms.RadioSelect)
     starts_on = _date(_("Starts on"))
     initial_days = forms.IntegerField(
@@ -51,7 +52,7 @@ class PeriodStartForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PeriodExtendForm(forms.Form):
+class PeriodExtendForm(InputForm):
     new_total_days = forms.IntegerField(
         label=_("New total length (days)"),
         min_value=1,
@@ -73,7 +74,7 @@ class PeriodExtendForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PeriodCorrectForm(forms.Form):
+class PeriodCorrectForm(InputForm):
     starts_on = _date(
         _("Correct start date"),
         help_text=_(
@@ -83,7 +84,7 @@ class PeriodCorrectForm(forms.Form):
     )
 
 
-class PeriodPostponeForm(forms.Form):
+class PeriodPostponeForm(InputForm):
     from_date = _date(_("Postponed from"))
     reason = _text(_("Reason"))
 
@@ -92,7 +93,7 @@ class PeriodPostponeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PeriodLiftForm(forms.Form):
+class PeriodLiftForm(InputForm):
     lifted_on = _date(_("Lifted on"))
     new_ends_on = _date(
         _("New deadline"),
@@ -107,7 +108,7 @@ class PeriodLiftForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PeriodEndForm(forms.Form):
+class PeriodEndForm(InputForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *PeriodOutcome.choices])
     outcome_on = _date(_("Date of the outcome"))
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 from reports.models import JobStatus, ReportKind
 from reports.periods import (
     PERIOD_ERRORS,
@@ -46,7 +47,7 @@ def period_choices(*, today: datetime.date, current: str | None = None) -> list[
     return choices
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(InputForm):
     """A quarter or a year from a list (any other "2019Q2" or "2019" typed into the address works too), or
     custom first and last days."""
 
@@ -138,11 +139,11 @@ class ReportRequestForm(StatisticsForm):
     field_order = ["kind", "period", "start", "end", "organisation", "external", "language"]
 
 
-class CaseReportForm(forms.Form):
+class CaseReportForm(InputForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class ReportJobFilterForm(forms.Form):
+class ReportJobFilterForm(InputForm):
     kind = forms.ChoiceField(
         label=_("Report"), required=False, choices=[("", _("All reports")), *ReportKind.choices]
     )

@@ -63,6 +63,7 @@ from cases.services import (
     personal_details_update,
     personal_details_view,
 )
+from cmm.input_rules import EARLIEST_BIRTH, DayField
 from cmm.permissions import active_membership, has_role_permission
 
 # --- The case -------------------------------------------------------------------------------------------
@@ -223,11 +224,11 @@ class PersonalTextSerializer(serializers.Serializer):
 class PersonalDetailsSerializer(PersonalTextSerializer):
     """The person's identifying details: for the case team only, every read audited."""
 
-    date_of_birth = serializers.DateField(allow_null=True, required=False)
+    date_of_birth = DayField(earliest=EARLIEST_BIRTH, allow_null=True, required=False)
 
 
 class CaseOpenSerializer(serializers.Serializer):
-    opened_on = serializers.DateField()
+    opened_on = DayField()
     gender = serializers.ChoiceField(choices=Gender.choices)
     residence_status = serializers.ChoiceField(choices=ResidenceStatus.choices)
     nationality = NationalityField(required=False, default="")
@@ -238,7 +239,7 @@ class CaseOpenSerializer(serializers.Serializer):
     )
     control_means = control_means_field(required=False, default=list)
     contact_person = MemberField(required=False, allow_null=True, default=None)
-    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    date_of_birth = DayField(earliest=EARLIEST_BIRTH, required=False, allow_null=True, default=None)
     estimated_age = serializers.IntegerField(
         min_value=0, max_value=120, required=False, allow_null=True, default=None
     )
@@ -254,7 +255,7 @@ class CaseOpenSerializer(serializers.Serializer):
 class CaseUpdateSerializer(serializers.Serializer):
     """The case facts that can change (send only those that do)."""
 
-    opened_on = serializers.DateField()
+    opened_on = DayField()
     gender = serializers.ChoiceField(choices=Gender.choices)
     residence_status = serializers.ChoiceField(choices=ResidenceStatus.choices)
     nationality = NationalityField()
@@ -278,7 +279,7 @@ class CaseUpdateSerializer(serializers.Serializer):
 
 
 class CaseCloseSerializer(serializers.Serializer):
-    closed_on = serializers.DateField()
+    closed_on = DayField()
     reason = NamedChoiceField(CloseReason)
 
 

@@ -57,11 +57,12 @@ from cases.services import (
     service_record,
     stay_save,
 )
+from cmm.input_rules import BoundedModelSerializer, DayField
 
 # --- Support during the stay ----------------------------------------------------------------------------
 
 
-class CaseServiceSerializer(serializers.ModelSerializer):
+class CaseServiceSerializer(BoundedModelSerializer):
     provider = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
     notes = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
 
@@ -87,12 +88,12 @@ class CaseServicesApi(CaseApi):
         return Response(CaseServiceSerializer(service).data, status=status.HTTP_201_CREATED)
 
 
-class ShelterStaySerializer(serializers.ModelSerializer):
+class ShelterStaySerializer(BoundedModelSerializer):
     shelter = ShelterField(allow_null=True, required=False)
     shelter_name = serializers.CharField(source="shelter.name", read_only=True, allow_null=True)
     housing_type = serializers.ChoiceField(choices=HousingType.choices)
     housing_name = serializers.CharField(max_length=SHORT, allow_blank=True, required=False)
-    discharged_on = serializers.DateField(allow_null=True, required=False)
+    discharged_on = DayField(allow_null=True, required=False)
     discharge_reason = serializers.ChoiceField(
         choices=DischargeReason.choices, allow_blank=True, required=False
     )
@@ -151,7 +152,7 @@ class CaseStayApi(CaseApi):
         return Response(ShelterStaySerializer(stay).data)
 
 
-class RepresentativeSerializer(serializers.ModelSerializer):
+class RepresentativeSerializer(BoundedModelSerializer):
     name = serializers.CharField(max_length=SHORT)
     organisation_name = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
     is_professional = serializers.BooleanField(required=False, default=False)
@@ -180,7 +181,7 @@ class CaseRepresentativesApi(CaseApi):
 
 class ParentTracingSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(TracingStatus)
-    requested_on = serializers.DateField(allow_null=True, required=False, default=None)
+    requested_on = DayField(allow_null=True, required=False, default=None)
     with_whom = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
     reason = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
 
@@ -206,7 +207,7 @@ class CaseParentTracingsApi(CaseApi):
         return Response(ParentTracingSerializer(tracing).data, status=status.HTTP_201_CREATED)
 
 
-class PlanReviewSerializer(serializers.ModelSerializer):
+class PlanReviewSerializer(BoundedModelSerializer):
     notes = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
 
     class Meta:
@@ -257,8 +258,8 @@ class ActivitySerializer(serializers.ModelSerializer):
     status = NamedChoiceField(ActivityStatus, required=False, default=ActivityStatus.PLANNED)
     title = serializers.CharField(max_length=SHORT)
     provider = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
-    starts_on = serializers.DateField(allow_null=True, required=False, default=None)
-    ends_on = serializers.DateField(allow_null=True, required=False, default=None)
+    starts_on = DayField(allow_null=True, required=False, default=None)
+    ends_on = DayField(allow_null=True, required=False, default=None)
 
     class Meta:
         model = PlannedActivity

@@ -20,6 +20,7 @@ from cases.choices import (
 )
 from cases.models import Case, PersonalDetails
 from cmm.countries import country_choices
+from cmm.input_rules import BIRTH_DATE, InputForm
 from cmm.widgets import QuickSelect
 
 # Languages the people CMM meets speak most often (Django's LANG_INFO codes); Danish and English first.
@@ -77,7 +78,7 @@ def member_choices(members) -> list[tuple[int, str]]:
     return [(m.user_id, m.user.get_full_name() or m.user.username) for m in members]
 
 
-class CaseForm(forms.Form):
+class CaseForm(InputForm):
     """The non-identifying facts of a case; on create also the first personal details."""
 
     opened_on = forms.DateField(
@@ -87,6 +88,7 @@ class CaseForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
+        validators=[BIRTH_DATE],
         widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", **_NO_AUTOFILL}),
         help_text=_("Only if known exactly. It is kept encrypted with the personal details."),
     )
@@ -253,7 +255,7 @@ class CaseForm(forms.Form):
         }
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(InputForm):
     closed_on = forms.DateField(
         label=_("Closed on"), widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"})
     )
@@ -266,7 +268,7 @@ class CaseCloseForm(forms.Form):
         self.fields["closed_on"].initial = timezone.localdate()
 
 
-class CaseDeleteForm(forms.Form):
+class CaseDeleteForm(InputForm):
     reason = forms.CharField(
         label=_("Reason for deleting"),
         max_length=1000,
@@ -277,7 +279,7 @@ class CaseDeleteForm(forms.Form):
     )
 
 
-class PersonalDetailsForm(forms.Form):
+class PersonalDetailsForm(InputForm):
     """The identifying details, labelled as the model labels them."""
 
     def __init__(self, *args, **kwargs):
@@ -286,7 +288,8 @@ class PersonalDetailsForm(forms.Form):
             model_field = PersonalDetails._meta.get_field(name)
             if name == "date_of_birth":
                 field = forms.DateField(
-                    widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", **_NO_AUTOFILL})
+                    widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", **_NO_AUTOFILL}),
+                    validators=[BIRTH_DATE],
                 )
             elif name == "full_name":
                 field = forms.CharField(widget=forms.TextInput(attrs=_NO_AUTOFILL))
@@ -297,7 +300,7 @@ class PersonalDetailsForm(forms.Form):
             self.fields[name] = field
 
 
-class TeamAddForm(forms.Form):
+class TeamAddForm(InputForm):
     user = forms.TypedChoiceField(label=_("Member to add"), coerce=int)
 
     def __init__(self, *args, members, **kwargs):
@@ -309,7 +312,7 @@ class TeamAddForm(forms.Form):
         return self.members[self.cleaned_data["user"]]
 
 
-class TeamRemoveForm(forms.Form):
+class TeamRemoveForm(InputForm):
     user = forms.TypedChoiceField(coerce=int)
 
     def __init__(self, *args, team_users, **kwargs):

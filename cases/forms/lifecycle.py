@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 
-class CaseEraseForm(forms.Form):
+
+class CaseEraseForm(InputForm):
     confirm_number = forms.CharField(
         label=_("Type the case number to confirm"),
         max_length=30,

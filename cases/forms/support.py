@@ -18,6 +18,7 @@ from cases.choices import (
     TracingStatus,
 )
 from cmm.countries import country_choices
+from cmm.input_rules import InputForm
 from cmm.models import Organisation, OrganisationKind
 from cmm.widgets import QuickSelect
 
@@ -54,7 +55,7 @@ def _choices_with_blank(choices):
 # --- Services and housing -----------------------------------------------------------------------------
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(InputForm):
     service_type = forms.ChoiceField(label=_("Service"), choices=_choices_with_blank(ServiceType.choices))
     mode = forms.ChoiceField(label=_("How"), choices=ServiceMode.choices, widget=forms.RadioSelect)
     provider = _text(_("Provider"), help_text=_("The clinic, lawyer or organisation, if any."))
@@ -71,7 +72,7 @@ class ShelterChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class StayForm(forms.Form):
+class StayForm(InputForm):
     housing_type = forms.ChoiceField(
         label=_("Type of housing"), choices=_choices_with_blank(HousingType.choices)
     )
@@ -122,7 +123,7 @@ class StayForm(forms.Form):
 # --- Minors -------------------------------------------------------------------------------------------
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(InputForm):
     name = _text(_("Name of the representative"), required=True)
     organisation_name = _text(_("Organisation"), help_text=_("For example the municipality."))
     is_professional = forms.BooleanField(
@@ -137,7 +138,7 @@ class RepresentativeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class TracingForm(forms.Form):
+class TracingForm(InputForm):
     status = forms.ChoiceField(label=_("Status"), choices=_choices_with_blank(TracingStatus.choices))
     requested_on = _date(
         _("Requested on"),
@@ -161,12 +162,12 @@ class TracingForm(forms.Form):
 # --- Action plan --------------------------------------------------------------------------------------
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(InputForm):
     goals = _notes(_("Goals"), help_text=_("Goals agreed with the person for the stay."))
     wishes_after_stay = _notes(_("Wishes for life after the stay"), help_text="")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(InputForm):
     review_on = _date(_("Review date"))
     notes = _notes(_("Notes"))
 
@@ -175,7 +176,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(InputForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=_choices_with_blank(ActivityKind.choices))
     title = _text(_("Title"), required=True, help_text=_("For example the name of the course."))
     provider = _text(_("Provider"))
@@ -200,7 +201,7 @@ def _fact_attrs(**extra):
     return {"autocomplete": "off", "spellcheck": "false", **extra}
 
 
-class ClientCodeFactsForm(forms.Form):
+class ClientCodeFactsForm(InputForm):
     """The four facts the person gives. They are used once to make the code and never stored."""
 
     mother_initial = forms.CharField(
@@ -222,7 +223,7 @@ class ClientCodeFactsForm(forms.Form):
     )
 
 
-class ClientCodeLinkForm(forms.Form):
+class ClientCodeLinkForm(InputForm):
     code = forms.CharField(
         label=_("Client code"),
         max_length=20,

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 from cmm.models import AuditAction, AuditEvent, Organisation
 
 # The apps whose objects audit events name; the object-type filter offers their models only.
@@ -33,7 +34,7 @@ class IpAddressFilter(django_filters.CharFilter):
     field_class = forms.GenericIPAddressField
 
 
-class AuditEventFilterForm(forms.Form):
+class AuditEventFilterForm(InputForm):
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")

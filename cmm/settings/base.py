@@ -386,6 +386,13 @@ REST_FRAMEWORK = {
         "cmm.authentication.MembershipTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only, in every mode: the API's human face is Swagger UI at /api/docs/. DRF's browsable API
+    # (`?format=api`) builds HTML forms from each view's serializer and filter queryset, which most of our
+    # views choose per method, so it was a 500 on 17 endpoints (issue 17); and it answers HTML where the
+    # schema promises JSON. A `?format=` no renderer knows is a 404, an Accept no renderer a 406, both JSON.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # OPTIONS answers the view's name, description and media types; the fields are the schema's job.
+    "DEFAULT_METADATA_CLASS": "cmm.api_metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 
-class CodeForm(forms.Form):
+
+class CodeForm(InputForm):
     """Shape only: the service decides whether the code is right."""
 
     code = forms.CharField(

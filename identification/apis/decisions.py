@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from cases.apis.common import LONG, NamedChoiceField, service_errors, validated
 from cases.choices import ExploitationType
+from cmm.input_rules import DayField
 from identification.apis.common import PresentationApi, require
 from identification.apis.serializers import DecisionSerializer, TaskSerializer
 from identification.choices import Outcome, TaskStatus
@@ -20,7 +21,7 @@ TASK_FILTER = {"open": TaskStatus.OPEN, "done": TaskStatus.DONE, "all": None}
 
 class DecisionCreateSerializer(serializers.Serializer):
     outcome = NamedChoiceField(Outcome)
-    decided_on = serializers.DateField()
+    decided_on = DayField()
     exploitation_types = serializers.ListField(
         child=NamedChoiceField(ExploitationType),
         max_length=len(ExploitationType.values),

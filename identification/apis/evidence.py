@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import LONG, SHORT, NamedChoiceField, service_errors, validated
+from cmm.input_rules import DayField
 from identification.apis.common import PresentationApi, visibility
 from identification.apis.serializers import (
     AttachmentSerializer,
@@ -53,13 +54,13 @@ class CourtFinding(models.TextChoices):
 
 
 class PoliceAssessmentCreateSerializer(serializers.Serializer):
-    assessed_on = serializers.DateField()
+    assessed_on = DayField()
     finding = NamedChoiceField(Finding)
     text = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
 
 
 class IdentificationFormCreateSerializer(serializers.Serializer):
-    interviewed_on = serializers.DateField()
+    interviewed_on = DayField()
     indicators = serializers.ListField(
         child=NamedChoiceField(Indicator), max_length=len(Indicator.values), required=False, default=list
     )
@@ -83,7 +84,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 class CourtVerdictCreateSerializer(serializers.Serializer):
     court = serializers.CharField(max_length=SHORT)
-    ruled_on = serializers.DateField()
+    ruled_on = DayField()
     finding = NamedChoiceField(CourtFinding)
 
 

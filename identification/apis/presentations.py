@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID, NamedChoiceField, service_errors, validated
 from cases.choices import ResidenceStatus
+from cmm.input_rules import DayField
 from identification.apis.common import PresentationApi, detail_data, require
 from identification.apis.serializers import PresentationDetailSerializer, PresentationSerializer
 from identification.choices import Authority, PresentedBy
@@ -24,7 +25,7 @@ VIEW = "identification.view_presentation"
 
 class PresentationCreateSerializer(serializers.Serializer):
     case = VisibleCaseField(help_text="Id of a case the caller can see.")
-    presented_on = serializers.DateField()
+    presented_on = DayField()
     presented_by = NamedChoiceField(PresentedBy)
 
 

@@ -6,10 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.apis.common import NamedChoiceField, service_errors, validated
+from cmm.input_rules import DayField, MomentField
 from outreach.apis.common import (
     MAX_COUNT,
     LinkedCaseMixin,
-    MomentField,
     OrganisationsPresentField,
     OutreachListApi,
     OwnContactsField,
@@ -79,7 +79,7 @@ class MeetingSessionSerializer(serializers.ModelSerializer):
 
 class MeetingSessionWriteSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=200)
-    date = serializers.DateField()
+    date = DayField()
     opens_at = serializers.TimeField(allow_null=True, required=False)
     closes_at = serializers.TimeField(allow_null=True, required=False)
     visitors = count()
@@ -145,7 +145,7 @@ class ClinicConsultationSerializer(serializers.ModelSerializer):
 
 class ClinicConsultationWriteSerializer(serializers.Serializer):
     clinic = serializers.CharField(max_length=200)
-    date = serializers.DateField()
+    date = DayField()
     consultations = count()
     contacts = OwnContactsField(
         max_length=MAX_COUNT,
@@ -350,7 +350,7 @@ def police_raid_data(request, raid: PoliceRaid) -> dict:
 
 
 class PoliceRaidWriteSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = DayField()
     police_district = NamedChoiceField(PoliceDistrict)
     location_type = NamedChoiceField(Venue)
     city = serializers.CharField(max_length=100, allow_blank=True, required=False)

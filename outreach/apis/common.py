@@ -1,7 +1,5 @@
 """Shared pieces of the outreach API: role checks, fields resolving ids through selectors, the list base."""
 
-import datetime
-
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,8 +15,6 @@ from outreach.selectors import contact_list_for_user, police_raid_list_for_user
 
 # Outreach records are counts: ten thousand of anything on one day or at one raid is a typing error.
 MAX_COUNT = 10_000
-# Earlier times are typing errors, and a time in the year 1 cannot even be converted to UTC to be stored.
-EARLIEST = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC)
 
 
 def require(user, perm: str) -> None:
@@ -42,22 +38,6 @@ def visible_case_ids(user, rows) -> set[int]:
 
 
 # --- Fields ---------------------------------------------------------------------------------------------
-
-
-class MomentField(serializers.DateTimeField):
-    """A date and time (ISO 8601; without an offset it is Danish time), from 1990 on."""
-
-    default_error_messages = {"out_of_range": _("Give a time in 1990 or later, and not in the far future.")}
-
-    def enforce_timezone(self, value):
-        # DRF converts to UTC to check the value, which overflows at the ends of the calendar (year 1, 9999).
-        try:
-            moment = super().enforce_timezone(value)
-        except OverflowError:
-            self.fail("out_of_range")
-        if moment < EARLIEST:
-            self.fail("out_of_range")
-        return moment
 
 
 class _IdField(serializers.IntegerField):

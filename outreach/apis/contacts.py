@@ -9,11 +9,11 @@ from rest_framework.views import APIView
 
 from cases.apis.common import NamedChoiceField, NationalityField, service_errors, validated
 from cases.choices import AgeBand, Gender
+from cmm.input_rules import MomentField
 from cmm.models import Region
 from cmm.permissions import active_membership
 from outreach.apis.common import (
     LinkedCaseMixin,
-    MomentField,
     OutreachListApi,
     VisibleCaseField,
     VisibleRaidField,

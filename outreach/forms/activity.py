@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 from cmm.models import Organisation
 from outreach.choices import CallerCategory, CallPurpose, PoliceDistrict, Venue
 from outreach.models import ClinicConsultation, HotlineCall, MeetingPlaceSession, PoliceRaid
@@ -71,7 +72,7 @@ def _with_current(queryset: QuerySet, current_ids) -> QuerySet:
     return queryset | queryset.model._default_manager.filter(pk__in=current_ids)
 
 
-class MeetingSessionForm(forms.Form):
+class MeetingSessionForm(InputForm):
     place = forms.CharField(label=_("Meeting place"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=_date_input())
     opens_at = _time_field(_("Opens"))
@@ -105,7 +106,7 @@ class MeetingSessionForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-class ClinicConsultationForm(forms.Form):
+class ClinicConsultationForm(InputForm):
     clinic = forms.CharField(label=_("Clinic"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=_date_input())
     consultations = _count_field(_("Consultations"))
@@ -147,7 +148,7 @@ class ClinicConsultationForm(forms.Form):
             return default
 
 
-class HotlineCallForm(forms.Form):
+class HotlineCallForm(InputForm):
     """The quick form of the person answering the phone: one screen, big tap targets."""
 
     received_at = forms.DateTimeField(
@@ -211,7 +212,7 @@ class HotlineCallForm(forms.Form):
         return values
 
 
-class PoliceRaidForm(forms.Form):
+class PoliceRaidForm(InputForm):
     date = forms.DateField(label=_("Date"), widget=_date_input())
     police_district = forms.ChoiceField(
         label=_("Police district"), choices=[("", "—"), *PoliceDistrict.choices]

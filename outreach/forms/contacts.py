@@ -17,6 +17,7 @@ from cases.choices import AgeBand, Gender
 from cases.forms.case import language_choices
 from cases.models import Case
 from cmm.countries import country_choices
+from cmm.input_rules import InputForm
 from cmm.models import Region
 from cmm.widgets import QuickSelect
 from outreach.choices import Indicator, OutreachService, Venue
@@ -59,7 +60,7 @@ def _region_choices(current: str = "") -> list[tuple[str, str]]:
     return [("", "—"), *choices]
 
 
-class ContactForm(forms.Form):
+class ContactForm(InputForm):
     """One outreach contact, for logging it on the street and for correcting it later."""
 
     venue = forms.ChoiceField(label=_("Venue"), widget=forms.RadioSelect(attrs=CHIP))
@@ -242,7 +243,7 @@ class ContactForm(forms.Form):
         return values
 
 
-class ContactLinkForm(forms.Form):
+class ContactLinkForm(InputForm):
     """Link a contact to a case: pick its number, or give a client code the case carries."""
 
     case = CaseNumberChoiceField(

@@ -8,13 +8,14 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cmm.input_rules import InputForm
 from outreach.columns import KIND_CHOICES
 from outreach.imports import MAX_BYTES, MAX_ROWS
 
 EXTENSIONS = ["csv", "xlsx"]
 
 
-class ActivityImportForm(forms.Form):
+class ActivityImportForm(InputForm):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KIND_CHOICES)
     file = forms.FileField(
         label=_("File"),

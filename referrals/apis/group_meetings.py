@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import LONG, MAX_ID, SHORT, NamedChoiceField, service_errors, validated
+from cmm.input_rules import DayField, MomentField
 from referrals.apis.groups import require_manage
 from referrals.choices import TopicStatus
 from referrals.models import GroupMeeting, GroupTopic, MeetingAction
@@ -157,19 +158,6 @@ def topic_data(*, user, topic_id: int) -> dict:
 # --- What the API takes ---------------------------------------------------------------------------------
 
 
-class MeetingTimeField(serializers.DateTimeField):
-    """A date and time (ISO 8601; without an offset it is Danish time). Whether it is plausible is the
-    service's rule; here only the ends of the calendar, where DRF's own check overflows, are refused."""
-
-    default_error_messages = {"out_of_range": _("Give a date in 2000 or later.")}
-
-    def enforce_timezone(self, value):
-        try:
-            return super().enforce_timezone(value)
-        except OverflowError:
-            self.fail("out_of_range")
-
-
 class VisibleMemberField(serializers.IntegerField):
     """A member id of a group the caller sees (the service checks that it is the right group's)."""
 
@@ -225,7 +213,7 @@ class GroupMeetingField(serializers.IntegerField):
 
 
 class GroupMeetingWriteSerializer(serializers.Serializer):
-    starts_at = MeetingTimeField(help_text="Date and time; without an offset, Danish time.")
+    starts_at = MomentField(help_text="Date and time; without an offset, Danish time.")
     place = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
     agenda = serializers.CharField(
         max_length=LONG * 2, allow_blank=True, required=False, default="", help_text="Never names a case."
@@ -243,19 +231,17 @@ class GroupMeetingWriteSerializer(serializers.Serializer):
 class GroupMeetingPatchSerializer(GroupMeetingWriteSerializer):
     """Read with partial=True: the fields left out keep their value."""
 
-    starts_at = MeetingTimeField(required=False, help_text="Date and time; without an offset, Danish time.")
+    starts_at = MomentField(required=False, help_text="Date and time; without an offset, Danish time.")
 
 
 class GroupActionWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=LONG, help_text="Never names a case.")
     owner = VisibleMemberField(help_text="An active member of the meeting's group.")
-    due_on = serializers.DateField(help_text="Not before the meeting.")
+    due_on = DayField(help_text="Not before the meeting.")
 
 
 class GroupActionCompleteSerializer(serializers.Serializer):
-    done_on = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="Today if left out."
-    )
+    done_on = DayField(required=False, allow_null=True, default=None, help_text="Today if left out.")
 
 
 class GroupTopicWriteSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
 from cases.apis.common import MAX_ID, SHORT, NamedChoiceField, service_errors, validated
+from cmm.input_rules import DayField
 from cmm.selectors import organisation_list_for_user
 from referrals.choices import GroupKind, GroupRegion, MemberSector
 from referrals.models import GroupMember, ReferralGroup
@@ -190,7 +191,7 @@ class GroupMemberWriteSerializer(serializers.Serializer):
         max_length=SHORT, allow_blank=True, required=False, default="", help_text="Or just their name."
     )
     sector = NamedChoiceField(MemberSector)
-    joined_on = serializers.DateField(required=False, allow_null=True, default=None)
+    joined_on = DayField(required=False, allow_null=True, default=None)
 
 
 class GroupMemberPatchSerializer(GroupMemberWriteSerializer):

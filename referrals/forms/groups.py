@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.support import DateInput
+from cmm.input_rules import InputForm
 from cmm.selectors import organisation_list_for_user
 from referrals.choices import MemberSector
 from referrals.minutes import CASE_NUMBER_PATTERN
@@ -63,7 +64,7 @@ def _checked_line(label, *, required: bool, max_length: int = 200, help_text="")
     )
 
 
-class MemberForm(forms.Form):
+class MemberForm(InputForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=None,
@@ -117,7 +118,7 @@ class MemberForm(forms.Form):
         return {name: data[name] for name in self.FIELDS}
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(InputForm):
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
         widget=forms.DateTimeInput(format=LOCAL_DATETIME, attrs={"type": "datetime-local"}),
@@ -163,7 +164,7 @@ class MeetingForm(forms.Form):
         return {**{name: data[name] for name in self.FIELDS}, "attendees": list(data["attendees"])}
 
 
-class ActionForm(forms.Form):
+class ActionForm(InputForm):
     description = _checked_text(_("Action"), rows=3, max_length=4000, required=True)
     owner = forms.ModelChoiceField(
         label=_("Owner"),
@@ -185,7 +186,7 @@ class ActionForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-class ActionCompleteForm(forms.Form):
+class ActionCompleteForm(InputForm):
     done_on = forms.DateField(label=_("Done on"), widget=DateInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -194,7 +195,7 @@ class ActionCompleteForm(forms.Form):
         self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
-class TopicForm(forms.Form):
+class TopicForm(InputForm):
     title = _checked_line(_("Topic"), required=True, help_text=NO_CASES)
     description = _checked_text(_("Description"), rows=4, max_length=4000)
     meeting = forms.ModelChoiceField(

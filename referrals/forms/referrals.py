@@ -7,12 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.support import DateInput
+from cmm.input_rules import InputForm
 from referrals.choices import ConsentScope, ReferralKind, ReferralReason, ReferralStatus
 
 NO_IDENTIFYING = _("No names or other details that could identify the person.")
 NO_NAMES = _(
     "No names or other details that could identify the person: the receiver sees the case once it accepts."
 )
+
 TEXT_LENGTH = 2000
 
 
@@ -26,7 +28,7 @@ def _text(label, *, required=True, help_text=NO_IDENTIFYING):
     )
 
 
-class ReferralSendForm(forms.Form):
+class ReferralSendForm(InputForm):
     to_organisation = forms.ModelChoiceField(
         label=_("Refer to"),
         queryset=None,
@@ -83,15 +85,15 @@ class ReferralSendForm(forms.Form):
         return data
 
 
-class ReferralDeclineForm(forms.Form):
+class ReferralDeclineForm(InputForm):
     response_note = _text(_("Reason for declining"))
 
 
-class ReferralEndForm(forms.Form):
+class ReferralEndForm(InputForm):
     reason = _text(_("Reason"))
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(InputForm):
     """The filters of the referral lists; a value it does not know is ignored."""
 
     status = forms.ChoiceField(

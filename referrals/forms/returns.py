@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cases.forms.support import DateInput
+from cmm.input_rules import InputForm
 from referrals.choices import (
     ComponentKind,
     ComponentStatus,
@@ -49,7 +50,7 @@ def _today_initial(kwargs: dict, *names: str) -> dict:
     return initial
 
 
-class ReturnPlanForm(forms.Form):
+class ReturnPlanForm(InputForm):
     """The plan's details, when it is drafted and while it is in progress. `body` is the responsible body
     (which decides the channels offered); `departed` adds the actual departure date, which only a plan after
     departure has."""
@@ -102,7 +103,7 @@ class ReturnPlanForm(forms.Form):
         }
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(InputForm):
     """One step of the workflow: which (the button pressed), on which date, with a note."""
 
     to_status = forms.ChoiceField(label=_("Next step"), choices=ReturnStatus.choices)
@@ -120,7 +121,7 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ComponentForm(forms.Form):
+class ComponentForm(InputForm):
     kind = forms.ChoiceField(label=_("Component"), choices=ComponentKind.choices)
     budget_amount = forms.DecimalField(
         label=_("Budget"),
@@ -143,7 +144,7 @@ class ComponentForm(forms.Form):
         }
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(InputForm):
     done_on = _date(_("Done on"))
     note = _text(_("What the follow-up found"), required=True, rows=5)
 
@@ -152,7 +153,7 @@ class FollowUpForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(InputForm):
     """The minor's personal representative who took part in the plan: one of the case's representatives."""
 
     representative = forms.ModelChoiceField(
@@ -187,7 +188,7 @@ def _representative_label(representative) -> str:
     return ", ".join(parts)
 
 
-class ReturnPlanFilterForm(forms.Form):
+class ReturnPlanFilterForm(InputForm):
     """The list's filters; a value it does not know is ignored."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)

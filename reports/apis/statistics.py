@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from cases.apis.case import NeverCachedMixin
 from cases.apis.common import MAX_ID
+from cmm.input_rules import DayField
 from cmm.two_factor.access import FreshSecondFactor
 from reports.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.periods import PERIOD_ERRORS, Period, PeriodError, period_between, period_parse
@@ -44,10 +45,8 @@ class PeriodQuerySerializer(serializers.Serializer):
         max_length=20,
         help_text='A quarter ("2026Q1") or a year ("2026"); or give from and to instead.',
     )
-    from_ = serializers.DateField(required=False, help_text="The first day of a custom period (YYYY-MM-DD).")
-    to = serializers.DateField(
-        required=False, help_text="The last day of a custom period, at most 5 years on."
-    )
+    from_ = DayField(required=False, help_text="The first day of a custom period (YYYY-MM-DD).")
+    to = DayField(required=False, help_text="The last day of a custom period, at most 5 years on.")
 
     default_error_messages = {
         **PERIOD_ERRORS,

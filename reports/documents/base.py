@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
+from cmm.input_rules import strip_excess_combining_marks
 from reports.documents import RenderedReport
 from reports.suppression import SuppressedTable
 
@@ -74,8 +75,11 @@ def html_to_pdf(html: str, *, on_progress: Callable[[int], None] | None = None) 
     """Lay out an HTML document with the print stylesheet and return the PDF and its number of pages.
 
     Relative URLs resolve against the first static folder; `on_progress(80)` is called after the layout,
-    the slow part, before the PDF is written.
+    the slow part, before the PDF is written. Runs of combining marks longer than any writing needs (text
+    stored before cmm.input_rules refused them) are cut, or a few thousand accents on one letter would be
+    drawn over the rest of the page and off it.
     """
+    html = strip_excess_combining_marks(html)
     fetcher = LocalOnlyFetcher()
     base_url = _static_roots()[0].as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from cmm.forms import attach_service_errors
+from cmm.input_rules import InputForm
 from cmm.two_factor.access import FreshSecondFactorRequiredMixin
 from reports.forms import ALL
 from reports.periods import EARLIEST_YEAR, LATEST_YEAR, Period
@@ -23,7 +24,7 @@ from reports.services.case_export import CSV, XLSX, case_export, column_docs, ex
 from reports.views.common import StatisticsRequiredMixin, download_response
 
 
-class CaseExportForm(forms.Form):
+class CaseExportForm(InputForm):
     """The scope (only for those who may see more than their own organisation), an optional year of
     registration and the file format."""
 
