@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from cases.choices import CaseStatus
+from cases.choices import CaseStatus, EventKind
 from cases.models import (
     Case,
     CaseControlMeans,
@@ -80,8 +80,22 @@ class Warning:
 
 
 def case_warnings(*, case: Case) -> list[Warning]:
-    """What needs attention on a case now: a minor without (a professional) representative."""
+    """What needs attention on a case now: a minor without (a professional) representative, an open case
+    whose contact person left the organisation and was not replaced."""
     warnings = []
+    if (
+        case.is_open
+        and case.contact_person_id is None
+        and case.events.filter(
+            kind=EventKind.TEAM, data__left_organisation=True, data__contact_person=True
+        ).exists()
+    ):
+        warnings.append(
+            Warning(
+                "contact_person_left",
+                _("The contact person has left the organisation. Appoint a new contact person."),
+            )
+        )
     representative = next((r for r in case.representatives.all() if r.ended_on is None), None)
     if case.unaccompanied_minor and case.is_minor and representative is None:
         warnings.append(

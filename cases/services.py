@@ -37,6 +37,7 @@ from cases.models import (
     PlannedActivity,
     ShelterStay,
 )
+from cases.signals import contact_person_left
 from cmm.models import AuditAction, Membership, Organisation, User
 from cmm.permissions import grant, revoke, user_can
 from cmm.services import audit_record
@@ -366,6 +367,54 @@ def case_team_remove(*, case: Case, user: User, by: User) -> None:
     if deleted:
         _event(case, EventKind.TEAM, by=by, removed=user.username)
         _audit(case, AuditAction.PERMISSION_REVOKED, by=by, user=user.username, perms=list(DETAILS_PERMS))
+
+
+@transaction.atomic
+def team_member_leave_organisation(*, user: User, organisation: Organisation, by: User | None) -> int:
+    """Take a user who left `organisation` (membership ended, or the user deactivated) off the teams of the
+    organisation's cases and out of the contact-person role there, with their personal grants on those
+    cases; return on how many cases. Only members of a case's organisation may be on its team, so nothing of
+    it is left to them. A case that loses its contact person says so on its page and timeline, and the apps
+    that build on cases are told (cases.signals.contact_person_left: identification opens a task to appoint a
+    new one). Timeline and audit name the user's username and the fields, never the person's details."""
+    on_team = CaseTeamMember.objects.filter(user=user, case__organisation=organisation).values("case_id")
+    cases = (
+        Case.objects.select_for_update()
+        .filter(organisation=organisation)
+        .filter(Q(pk__in=on_team) | Q(contact_person=user))
+        .order_by("pk")
+    )
+    left = 0
+    for case in cases:
+        was_contact = case.contact_person_id == user.pk
+        if was_contact:
+            case.contact_person = None
+            case._history_user = by
+            case.save(update_fields=["contact_person", "updated_at"])
+        CaseTeamMember.objects.filter(case=case, user=user).delete()
+        for perm in DETAILS_PERMS:
+            revoke(perm, case, user=user)
+        _event(
+            case,
+            EventKind.TEAM,
+            by=by,
+            removed=user.username,
+            left_organisation=True,
+            contact_person=was_contact,
+        )
+        _audit(
+            case,
+            AuditAction.PERMISSION_REVOKED,
+            by=by,
+            user=user.username,
+            perms=list(DETAILS_PERMS),
+            reason="left_organisation",
+            fields=["team", "contact_person"] if was_contact else ["team"],
+        )
+        if was_contact:
+            contact_person_left.send(sender=Case, case=case, by=by)
+        left += 1
+    return left
 
 
 def can_view_personal_details(*, user: User, case: Case) -> bool:

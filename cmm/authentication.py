@@ -1,9 +1,11 @@
 """API authentication that also settles which organisation the caller acts for."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme, TokenScheme
 from rest_framework import authentication, exceptions
 
 from cmm.permissions import set_active_membership
+from cmm.security import api_token_is_expired
 from cmm.selectors import membership_choices_for_user
 
 ORGANISATION_HEADER = "HTTP_X_ORGANISATION"
@@ -25,6 +27,14 @@ def _settle_membership(request, user) -> None:
 
 
 class MembershipSessionAuthentication(authentication.SessionAuthentication):
+    def authenticate_header(self, request):
+        # DRF answers a refused login with the first authentication class's header, or 403 without one: a
+        # request that sent a token (expired, or ended with the trust it was issued on) gets 401 and
+        # `WWW-Authenticate: Token`, so that a script knows to ask for a new one.
+        if authentication.get_authorization_header(request).split()[:1] == [b"Token"]:
+            return MembershipTokenAuthentication().authenticate_header(request)
+        return super().authenticate_header(request)
+
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
@@ -33,6 +43,16 @@ class MembershipSessionAuthentication(authentication.SessionAuthentication):
 
 
 class MembershipTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token, refused (401) and deleted once older than API_TOKEN_MAX_AGE_DAYS. A token also ends when
+    the trust it was issued on changes (cmm.security.sessions_end_for_user deletes it)."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if api_token_is_expired(token):
+            token.delete()
+            raise exceptions.AuthenticationFailed(_("The token has expired. Ask for a new one."))
+        return user, token
+
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:

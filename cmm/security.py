@@ -7,11 +7,13 @@
 - `SessionLifetimeMiddleware` ends a session SESSION_ABSOLUTE_HOURS after its login, however busy it is;
   the idle timeout is Django's own (SESSION_COOKIE_AGE, renewed on every request).
 - Every logged-in session is recorded as a `UserSession`, so that ending a membership or changing a
-  password can end the user's other sessions on the server (`sessions_end_for_user`).
+  password can end the user's other sessions on the server (`sessions_end_for_user`), and the user's API
+  token with them (`api_tokens_end_for_user`); a token also ends API_TOKEN_MAX_AGE_DAYS after it was issued.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -156,13 +158,17 @@ def session_track(*, user, session) -> None:
 
 
 def sessions_end_for_user(*, user, except_session_key: str | None = None) -> int:
-    """End every server-side session of `user` except `except_session_key`; return how many were ended.
+    """End every server-side session of `user` except `except_session_key`, and their API token; return how
+    many sessions were ended.
 
-    Called when a membership ends and when a password is changed or reset, so that a session opened
-    elsewhere (a lost phone, a shared computer) cannot go on under the old access.
+    Called when a membership ends, a user is deactivated, a password is changed or reset and a second factor
+    is reset, so that a session opened elsewhere (a lost phone, a shared computer) or a token kept by a
+    script cannot go on under the old access. The token goes even on a password change that keeps the
+    browser session: it was issued on the old password, and a new one is asked for with the new one.
     """
     from cmm.models import UserSession
 
+    api_tokens_end_for_user(user=user)
     sessions = UserSession.objects.filter(user=user)
     if except_session_key:
         sessions = sessions.exclude(session_key=except_session_key)
@@ -172,6 +178,23 @@ def sessions_end_for_user(*, user, except_session_key: str | None = None) -> int
         store().delete(key)
     UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def api_tokens_end_for_user(*, user) -> int:
+    """Delete the user's API token (DRF's one token per user); return how many were deleted. The next
+    request with it is refused with 401, and a new one is issued only with the password and second factor."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_is_expired(token) -> bool:
+    """Tell whether an API token was issued more than API_TOKEN_MAX_AGE_DAYS ago. Its age counts from the
+    last time it was issued with the password and the second factor (cmm.two_factor.services.api_token_issue
+    marks that time on the token)."""
+    age = timezone.now() - token.created
+    return age >= timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
 
 
 def _session_store_class():

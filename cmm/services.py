@@ -25,6 +25,7 @@ from cmm.models import (
     User,
 )
 from cmm.security import sessions_end_for_user
+from cmm.signals import MEMBERSHIP_ENDED, USER_DEACTIVATED, membership_ended
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,8 @@ def membership_add(
 
 @transaction.atomic
 def membership_change(*, membership: Membership, role: str, is_active: bool, by: User) -> Membership:
-    """Change a member's role or end the membership (the user keeps memberships elsewhere)."""
+    """Change a member's role or end the membership (the user keeps memberships elsewhere). Ending it takes
+    the user out of what came with it (membership_end)."""
     if membership.user_id == by.pk and not is_active:
         raise PermissionError("You cannot end your own membership.")
     changes = {}
@@ -123,9 +125,6 @@ def membership_change(*, membership: Membership, role: str, is_active: bool, by:
     membership.role, membership.is_active = role, is_active
     membership.full_clean()
     membership.save(update_fields=["role", "is_active"])
-    if not is_active:
-        # A session opened under the ended membership must not go on: the user logs in again.
-        sessions_end_for_user(user=membership.user)
     audit_record(
         actor=by,
         action=AuditAction.MEMBERSHIP_CHANGED if is_active else AuditAction.MEMBERSHIP_ENDED,
@@ -134,7 +133,73 @@ def membership_change(*, membership: Membership, role: str, is_active: bool, by:
         target_label=membership.user.username,
         detail=changes,
     )
+    if "is_active" in changes and not is_active:
+        _membership_left(membership=membership, by=by, reason=MEMBERSHIP_ENDED)
     return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by: User | None) -> Membership:
+    """End a membership, keeping its role: the user leaves the organisation and what came with it."""
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+    )
+    if not membership.is_active:
+        return membership
+    if by is not None and membership.user_id == by.pk:
+        raise PermissionError("You cannot end your own membership.")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    audit_record(
+        actor=by,
+        action=AuditAction.MEMBERSHIP_ENDED,
+        organisation=membership.organisation,
+        target=membership,
+        target_label=membership.user.username,
+        detail={"is_active": [True, False]},
+    )
+    _membership_left(membership=membership, by=by, reason=MEMBERSHIP_ENDED)
+    return membership
+
+
+def _membership_left(*, membership: Membership, by: User | None, reason: str) -> None:
+    # A session or an API token opened under the ended membership must not go on: the user logs in again.
+    sessions_end_for_user(user=membership.user)
+    # The domain apps take the user off the organisation's case teams, contact-person roles, grants and
+    # reminders (cmm.signals: cmm knows none of them). Inside this transaction: all of it, or none.
+    membership_ended.send(
+        sender=Membership, user=membership.user, organisation=membership.organisation, by=by, reason=reason
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None) -> User:
+    """Deactivate a user account: they cannot log in, every session and API token of theirs ends, and they
+    leave each organisation they were an active member of as if the membership had ended (the membership
+    rows stay as they were, so an admin who reactivates the account sees where they worked)."""
+    if by is not None and user.pk == by.pk:
+        raise PermissionError("You cannot deactivate your own account.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return user
+    # Read before the account goes inactive: Membership.objects.active() leaves out inactive users.
+    memberships = list(Membership.objects.active().filter(user=user).select_related("organisation"))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    sessions_end_for_user(user=user)
+    for membership in memberships:
+        audit_record(
+            actor=by,
+            action=AuditAction.MEMBERSHIP_ENDED,
+            organisation=membership.organisation,
+            target=membership,
+            target_label=user.username,
+            detail={"reason": USER_DEACTIVATED},
+        )
+        membership_ended.send(
+            sender=Membership, user=user, organisation=membership.organisation, by=by, reason=USER_DEACTIVATED
+        )
+    return user
 
 
 @transaction.atomic
@@ -252,6 +317,23 @@ def _enqueue_quietly(task, *, countdown: int | None = None, **kwargs) -> None:
         task.apply_async(kwargs=kwargs, countdown=countdown, retry=False)
     except Exception:
         logger.warning("Broker unavailable; %s left for the outbox sweep", task.name, exc_info=True)
+
+
+def email_cancel_pending(*, emails) -> int:
+    """Take back the outbox e-mails of the queryset `emails` that no worker has taken yet; return how many.
+
+    They are locked before they are deleted, so a worker claiming one at the same moment either sends it
+    first (too late to stop) or finds it gone; its queued send task then has nothing to send. Call it inside
+    the transaction of the change that makes them wrong."""
+    waiting = list(
+        emails.select_for_update()
+        .filter(status=EmailStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if waiting:
+        OutboundEmail.objects.filter(pk__in=waiting, status=EmailStatus.PENDING).delete()
+    return len(waiting)
 
 
 def email_send(*, email_id: int) -> bool:

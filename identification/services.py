@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, EventKind, ExploitationType
 from cases.models import Case, CaseEvent
-from cmm.models import AuditAction, Membership, Organisation, OrganisationKind, Role, User
+from cmm.models import AuditAction, Membership, Organisation, OrganisationKind, OutboundEmail, Role, User
 from cmm.permissions import active_membership, grant, has_role_permission
-from cmm.services import audit_record, email_queue
+from cmm.services import audit_record, email_cancel_pending, email_queue
 from identification.choices import Authority, Finding, Outcome, TaskKind, TaskStatus
 from identification.models import (
     Attachment,
@@ -495,7 +495,7 @@ def tasks_remind_overdue(*, today: datetime.date | None = None) -> int:
             for address in recipients:
                 email_queue(
                     to=address,
-                    subject=f"Frist overskredet i {task.case.number} / Task overdue in {task.case.number}",
+                    subject=_task_overdue_subject(task.case.number),
                     body=(
                         f"En opgave efter identifikation i sag {task.case.number} er overskredet.\n"
                         f"A task after identification in case {task.case.number} is overdue.\n\n"
@@ -504,3 +504,73 @@ def tasks_remind_overdue(*, today: datetime.date | None = None) -> int:
                 )
             reminded += 1
     return reminded
+
+
+def _task_overdue_subject(number: str) -> str:
+    return f"Frist overskredet i {number} / Task overdue in {number}"
+
+
+# --- Leaving an organisation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_person_task_open(*, case: Case, by: User | None) -> IdentificationTask | None:
+    """Ask a case's organisation to appoint a new contact person after the last one left it: the
+    identification task "appoint a contact person" on the case's latest presentation, due in
+    IDENTIFICATION_CONTACT_PERSON_DAYS, shown on the organisation's overview and reminded when overdue. An
+    open task of that kind is kept as it is. A case never presented has no identification tasks: its page
+    says that the contact person left (cases.selectors.case_warnings). Returns the task, or None."""
+    if not case.is_open or case.deleted_at is not None or case.anonymised_at is not None:
+        return None
+    presentation = case.presentations.order_by("-presented_on", "-pk").first()
+    if presentation is None:
+        return None
+    due_on = timezone.localdate() + datetime.timedelta(days=settings.IDENTIFICATION_CONTACT_PERSON_DAYS)
+    task, created = IdentificationTask.objects.get_or_create(
+        presentation=presentation,
+        kind=TaskKind.APPOINT_CONTACT_PERSON,
+        status=TaskStatus.OPEN,
+        defaults={"case": case, "responsible_organisation": case.organisation, "due_on": due_on},
+    )
+    if created:
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATED,
+            organisation=case.organisation,
+            target=case,
+            target_label=case.number,
+            detail={"what": "appoint_contact_person_task", "reason": "contact_person_left"},
+        )
+    return task
+
+
+@transaction.atomic
+def task_reminders_end_for_leaver(*, user: User, organisation: Organisation, by: User | None) -> int:
+    """Take back the overdue-task e-mails still waiting in the outbox for a user who left `organisation`,
+    about the tasks it is responsible for; return how many (tasks_remind_overdue no longer picks them)."""
+    if not user.email:
+        return 0
+    numbers = (
+        IdentificationTask.objects.filter(responsible_organisation=organisation, status=TaskStatus.OPEN)
+        .values_list("case__number", flat=True)
+        .distinct()
+    )
+    subjects = [_task_overdue_subject(number) for number in numbers]
+    cancelled = 0
+    for start in range(0, len(subjects), 500):
+        cancelled += email_cancel_pending(
+            emails=OutboundEmail.objects.filter(to=user.email, subject__in=subjects[start : start + 500])
+        )
+    if cancelled:
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGED,
+            organisation=organisation,
+            target_label=user.username,
+            detail={
+                "what": "task_reminder_emails",
+                "emails_cancelled": cancelled,
+                "reason": "left_organisation",
+            },
+        )
+    return cancelled

@@ -14,6 +14,14 @@ def _ensure_referral_groups(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     referral_groups_ensure()
 
 
+def _end_referred_details(sender, *, user, organisation, by=None, **kwargs):
+    # What someone was given personally as the one who accepted a referral for an organisation ends when they
+    # leave it (cmm.signals).
+    from referrals.services.referrals import referral_details_end_for_leaver
+
+    referral_details_end_for_leaver(user=user, organisation=organisation, by=by)
+
+
 class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "referrals"
@@ -21,3 +29,6 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_referral_groups, sender=self, dispatch_uid="referrals-groups-ensure")
+        from cmm.signals import membership_ended
+
+        membership_ended.connect(_end_referred_details, dispatch_uid="referrals-end-referred-details")

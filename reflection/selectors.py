@@ -50,16 +50,37 @@ def periods_of_case(*, user, case) -> QuerySet[ReflectionPeriod]:
     return period_list_for_user(user=user).filter(case=case).prefetch_related("extensions", "postponements")
 
 
+def _of_active_organisations(user) -> Q:
+    """Reminders about the work of an organisation the user is an active member of now (a subquery, not a
+    list): a case's by the case's organisation; a referral-group action's by the organisation of the member
+    that owns it, or the meeting's creator's when they were reminded in the owner's place. Someone who left
+    an organisation no longer sees what they were reminded of about its cases."""
+    organisations = Membership.objects.active().filter(user=user).values("organisation_id")
+    return Q(case__isnull=False, case__organisation_id__in=organisations) | Q(case__isnull=True) & (
+        Q(group_action__owner__organisation_id__in=organisations)
+        | Q(group_action__owner__organisation__isnull=True)
+        | Q(group_action__meeting__created_by=user)
+    )
+
+
 def notification_list_for_user(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related(
-        "case", "period", "return_follow_up", "group_action__meeting__group"
+    """The user's reminders about the work of the organisations they are an active member of."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .filter(_of_active_organisations(user))
+        .select_related("case", "period", "return_follow_up", "group_action__meeting__group")
     )
 
 
 def unread_notification_count(*, user) -> int:
+    """How many of notification_list_for_user are unread (the bell in the top bar)."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .filter(_of_active_organisations(user))
+        .count()
+    )
 
 
 def calendar_token_get(*, token: str) -> CalendarToken:
@@ -71,12 +92,15 @@ def calendar_token_get(*, token: str) -> CalendarToken:
 
 
 def calendar_periods_for_user(*, user) -> QuerySet[ReflectionPeriod]:
-    """Running periods with a deadline on the cases where the user is contact person or on the team."""
+    """Running periods with a deadline on the cases where the user is contact person or on the team, of the
+    organisations they are an active member of (someone who left one no longer sees its deadlines)."""
     on_team = CaseTeamMember.objects.filter(case=OuterRef("case"), user=user)
+    organisations = Membership.objects.active().filter(user=user).values("organisation_id")
     return (
         ReflectionPeriod.objects.filter(
             outcome="", ends_on__isnull=False, case__deleted_at__isnull=True, case__anonymised_at__isnull=True
         )
+        .filter(case__organisation_id__in=organisations)
         .filter(Q(case__contact_person=user) | Q(Exists(on_team)))
         .select_related("case")
         .order_by("ends_on")

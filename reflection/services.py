@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from cases.choices import EventKind
 from cases.models import Case, CaseEvent
 from cmm.bulk import insert_rows
 from cmm.models import AuditAction, EmailStatus, Membership, OutboundEmail, User
-from cmm.services import audit_record, email_queue, email_queue_many
+from cmm.services import audit_record, email_cancel_pending, email_queue, email_queue_many
 from identification.choices import Authority, Outcome, TaskKind, TaskStatus
 from identification.models import Decision, IdentificationTask
 from reflection.choices import ExtensionGround, PeriodKind
@@ -577,3 +578,31 @@ def calendar_token_renew(*, user: User) -> CalendarToken:
 @transaction.atomic
 def calendar_token_revoke(*, user: User) -> None:
     CalendarToken.objects.filter(user=user).delete()
+
+
+# --- Leaving an organisation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reminders_end_for_leaver(*, user: User, organisation, by: User | None) -> int:
+    """Take back the reminder e-mails about `organisation`'s work still waiting in the outbox for a user who
+    left it (deadlines and return follow-ups of its cases, actions its member owns in a referral group);
+    return how many. The scans no longer pick the user for that work (they remind active members of the
+    case's organisation only), and the in-app reminders are no longer listed to them
+    (reflection.selectors.notification_list_for_user). Audited with the count, no personal values."""
+    of_organisation = Q(case__organisation=organisation) | Q(
+        case__isnull=True, group_action__owner__organisation=organisation
+    )
+    about = Notification.objects.filter(of_organisation, recipient=user, outbound_email__isnull=False)
+    cancelled = email_cancel_pending(
+        emails=OutboundEmail.objects.filter(pk__in=about.values("outbound_email_id"))
+    )
+    if cancelled:
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGED,
+            organisation=organisation,
+            target_label=user.username,
+            detail={"what": "reminder_emails", "emails_cancelled": cancelled, "reason": "left_organisation"},
+        )
+    return cancelled

@@ -94,6 +94,14 @@ def _sentence(kind: str, data: dict) -> str:
     if kind == EventKind.TEAM:
         if "added" in data:
             return _("%(user)s was added to the case team") % {"user": str(data["added"])}
+        if "removed" in data and data.get("left_organisation") and data.get("contact_person"):
+            return _(
+                "%(user)s left the organisation: taken off the case team, and no longer the contact person"
+            ) % {"user": str(data["removed"])}
+        if "removed" in data and data.get("left_organisation"):
+            return _("%(user)s left the organisation: taken off the case team") % {
+                "user": str(data["removed"])
+            }
         if "removed" in data:
             return _("%(user)s was taken off the case team") % {"user": str(data["removed"])}
         raise KeyError("added")

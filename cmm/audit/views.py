@@ -43,6 +43,8 @@ DETAIL_LABELS = {
     "page": _lazy("Page number"),
     "step": _lazy("Step"),
     "role": _lazy("Role"),
+    "is_active": _lazy("Active"),
+    "emails_cancelled": _lazy("E-mails cancelled"),
     "report": _lazy("Report"),
     "job": _lazy("Job"),
     "language": _lazy("Language"),

@@ -208,6 +208,10 @@ GUARDIAN_MONKEY_PATCH_GROUP = False
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CMM")
 TWO_FACTOR_FRESH_MINUTES = env.int("TWO_FACTOR_FRESH_MINUTES", default=15)
 TWO_FACTOR_RECOVERY_CODES = 10
+# An API token (cmm.authentication) ends this many days after it was last issued with the password and the
+# second factor (an expired one is refused with 401 and deleted), and at once when the trust it was issued on
+# changes: a password change or reset, a second-factor reset, deactivation, a membership ending.
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
 
 # --- Internationalisation -----------------------------------------------------------------------------
 LANGUAGE_CODE = "da"

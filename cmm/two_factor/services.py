@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from base64 import b32encode
+from datetime import timedelta
 
 import django_otp
 from django.conf import settings
@@ -220,9 +221,13 @@ def two_factor_reset(
 
 def api_token_issue(*, user: User):
     """Return the user's API token, marked as issued now: an export with it needs a second factor entered
-    within TWO_FACTOR_FRESH_MINUTES of this moment (the key itself is kept)."""
+    within TWO_FACTOR_FRESH_MINUTES of this moment, and it ends API_TOKEN_MAX_AGE_DAYS after it. The key is
+    kept while the token lives; an expired one is replaced by a new key, never brought back to life."""
     from rest_framework.authtoken.models import Token
 
+    Token.objects.filter(
+        user=user, created__lte=timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+    ).delete()
     token, created = Token.objects.get_or_create(user=user)
     if not created:
         token.created = timezone.now()

@@ -39,27 +39,38 @@ def action_due_milestone(action: MeetingAction, today: datetime.date) -> tuple[s
     return None
 
 
-def action_recipient(action: MeetingAction, *, active_members: set[int]) -> User | None:
+def action_recipient(
+    action: MeetingAction, *, memberships: set[tuple[int, int]], active_users: set[int]
+) -> User | None:
     """Who is reminded of an action: the owner member's representative if that member is still active and
-    the representative an active user with an active membership; otherwise whoever created the meeting (the
-    CMM coordinator running the group), under the same condition; else nobody.
+    the representative an active user who is an active member of the organisation the member stands for
+    (someone who left it no longer speaks for it; for a member known only by name, of any organisation);
+    otherwise whoever created the meeting (the CMM coordinator running the group), if an active user with an
+    active membership; else nobody.
 
-    `active_members` holds the ids of users with an active membership somewhere.
+    `memberships` holds the (organisation id, user id) of every active membership, `active_users` the ids of
+    the users who hold one.
     """
     owner = action.owner
-    candidates = [owner.user if owner is not None and owner.is_active else None, action.meeting.created_by]
-    for user in candidates:
-        if user is not None and user.is_active and user.pk in active_members:
-            return user
+    if owner is not None and owner.is_active and owner.user is not None and owner.user.is_active:
+        if owner.organisation_id is not None:
+            speaks_for_it = (owner.organisation_id, owner.user_id) in memberships
+        else:
+            speaks_for_it = owner.user_id in active_users
+        if speaks_for_it:
+            return owner.user
+    creator = action.meeting.created_by
+    if creator is not None and creator.is_active and creator.pk in active_users:
+        return creator
     return None
 
 
 def action_scan(*, today: datetime.date | None = None) -> int:
     """Remind the owner of each open follow-up action of an active group at each milestone, exactly once.
 
-    The notification row is inserted first, in a savepoint, under the unique constraint (action, milestone,
-    recipient), so a scan run twice (or two at once) sends nothing more; the e-mail goes to the outbox in the
-    same transaction. The e-mail names the group, never a case. Returns the number of reminders created.
+    The notification row is inserted with its outbox e-mail in a savepoint, under the unique constraint
+    (action, milestone, recipient), so a scan run twice (or two at once) sends nothing more: a repeat rolls
+    both back. The e-mail names the group, never a case. Returns the number of reminders created.
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=max(settings.GROUP_ACTION_MILESTONES, default=0))
@@ -70,23 +81,34 @@ def action_scan(*, today: datetime.date | None = None) -> int:
         .select_related("meeting__group", "meeting__created_by", "owner__user")
         .order_by("due_on", "id")
     )
-    active_members = set(Membership.objects.active().values_list("user_id", flat=True).distinct())
+    memberships = set(Membership.objects.active().values_list("organisation_id", "user_id"))
+    active_users = {user_id for _organisation, user_id in memberships}
     created = 0
     for action in actions.iterator(chunk_size=500):
         reached = action_due_milestone(action, today)
         if reached is None:
             continue
         milestone, left = reached
-        user = action_recipient(action, active_members=active_members)
+        user = action_recipient(action, memberships=memberships, active_users=active_users)
         if user is None:
             continue
         try:
             with transaction.atomic():
-                Notification.objects.create(
-                    recipient=user, group_action=action, case=None, milestone=milestone, days_left=left
-                )
-                if user.email:
+                # The notification keeps its e-mail, so that it can be taken back while it waits in the outbox
+                # (reflection.services.reminders_end_for_leaver); a repeat rolls both back.
+                email = (
                     email_queue(to=user.email, subject=_subject(action, left), body=_body(action))
+                    if user.email
+                    else None
+                )
+                Notification.objects.create(
+                    recipient=user,
+                    group_action=action,
+                    case=None,
+                    milestone=milestone,
+                    days_left=left,
+                    outbound_email=email,
+                )
         except IntegrityError:
             continue  # this person was already reminded of this milestone (by this or another scan)
         except Exception:

@@ -518,3 +518,39 @@ def referral_close(*, referral: Referral, by: User, reason: str) -> Referral:
     referral = _locked(referral)
     _as_either_side(referral, by)
     return _end_share(referral, by=by, status=ReferralStatus.CLOSED, reason=reason)
+
+
+# --- Leaving an organisation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_details_end_for_leaver(*, user: User, organisation: Organisation, by: User | None) -> int:
+    """Take back the personal details of referred cases that a user who left `organisation` was given
+    personally as the one who accepted the referral for it: they came through that membership. Kept where
+    the user is on the case's own team (as _remove_access does). Audited on each case; returns how many."""
+    referrals = (
+        Referral.objects.filter(
+            to_organisation=organisation,
+            responded_by=user,
+            status=ReferralStatus.ACCEPTED,
+            consent_scope=ConsentScope.FACTS_AND_DETAILS,
+        )
+        .exclude(case__team__user=user)
+        .select_related("case__organisation", "to_organisation")
+        .order_by("pk")
+    )
+    revoked = 0
+    for referral in referrals:
+        revoke(VIEW_DETAILS, referral.case, user=user)
+        _audit(
+            referral.case,
+            AuditAction.PERMISSION_REVOKED,
+            by=by,
+            referral=referral,
+            step="acceptor_left",
+            organisation=referral.to_organisation_id,
+            user=user.username,
+            perms=[VIEW_DETAILS],
+        )
+        revoked += 1
+    return revoked

@@ -113,15 +113,21 @@ def follow_up_scan(*, today: datetime.date | None = None) -> int:
         for user in reminder_recipients(case):
             try:
                 with transaction.atomic():
+                    # The notification keeps its e-mail, so that it can be taken back while it waits in the
+                    # outbox (reflection.services.reminders_end_for_leaver); a repeat rolls both back.
+                    email = (
+                        email_queue(to=user.email, subject=_subject(case), body=_body(follow_up))
+                        if user.email
+                        else None
+                    )
                     Notification.objects.create(
                         recipient=user,
                         return_follow_up=follow_up,
                         case=case,
                         milestone=REMINDER_MILESTONE,
                         days_left=left,
+                        outbound_email=email,
                     )
-                    if user.email:
-                        email_queue(to=user.email, subject=_subject(case), body=_body(follow_up))
             except IntegrityError:
                 continue  # already reminded (by an earlier or a concurrent scan)
             except Exception:
