@@ -33,7 +33,7 @@ from cases.choices import (
     TracingStatus,
     age_band,
 )
-from cmm.encryption import EncryptedDateField, EncryptedTextField
+from cmm.encryption import EncryptedCharField, EncryptedDateField, EncryptedTextField
 
 User = settings.AUTH_USER_MODEL
 
@@ -98,7 +98,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     deleted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    deletion_reason = models.TextField(_("reason for deletion"), blank=True)
+    deletion_reason = EncryptedTextField(_("reason for deletion"), blank=True)
     # When the person's data was removed (retention or a GDPR erasure, cases.lifecycle); the facts stay.
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
@@ -268,8 +268,8 @@ class PersonalRepresentative(models.Model):
     child)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="representatives")
-    name = models.CharField(_("name"), max_length=200)
-    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    name = EncryptedCharField(_("name"), max_length=200)
+    organisation_name = EncryptedCharField(_("organisation"), max_length=200, blank=True)
     is_professional = models.BooleanField(_("professional (e.g. social worker)"), default=False)
     appointed_on = models.DateField(_("appointed on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -286,7 +286,7 @@ class PersonalRepresentative(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return f"{self.case_id}: representative {self.pk}"  # the name is personal data
 
 
 class ParentTracing(models.Model):
@@ -295,8 +295,8 @@ class ParentTracing(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parent_tracings")
     status = models.CharField(_("status"), max_length=20, choices=TracingStatus.choices)
     requested_on = models.DateField(_("requested on"), null=True, blank=True)
-    with_whom = models.CharField(_("with whom"), max_length=200, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    with_whom = EncryptedCharField(_("with whom"), max_length=200, blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -312,8 +312,8 @@ class ActionPlan(models.Model):
     """The individual action plan made with the person for the stay."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="action_plan")
-    goals = models.TextField(_("goals"), blank=True)
-    wishes_after_stay = models.TextField(_("wishes for life after the stay"), blank=True)
+    goals = EncryptedTextField(_("goals"), blank=True)
+    wishes_after_stay = EncryptedTextField(_("wishes for life after the stay"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -326,7 +326,7 @@ class ActionPlanReview(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_reviews")
     review_on = models.DateField(_("review date"))
     held = models.BooleanField(_("held"), default=False)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["review_on"]
@@ -340,8 +340,8 @@ class PlannedActivity(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    title = EncryptedCharField(_("title"), max_length=200)
+    provider = EncryptedCharField(_("provider"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     status = models.CharField(
@@ -361,7 +361,7 @@ class PlannedActivity(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.get_kind_display()  # the title is personal data
 
 
 class CaseService(models.Model):
@@ -370,9 +370,9 @@ class CaseService(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
     service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
     mode = models.CharField(_("how"), max_length=20, choices=ServiceMode.choices)
-    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    provider = EncryptedCharField(_("provider"), max_length=200, blank=True)
     provided_on = models.DateField(_("date"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
@@ -398,7 +398,7 @@ class ShelterStay(models.Model):
         limit_choices_to={"kind": "shelter"},
     )
     housing_type = models.CharField(_("type of housing"), max_length=30, choices=HousingType.choices)
-    housing_name = models.CharField(_("name of the place"), max_length=200, blank=True)
+    housing_name = EncryptedCharField(_("name of the place"), max_length=200, blank=True)
     admitted_on = models.DateField(_("admitted on"))
     discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
     discharge_reason = models.CharField(

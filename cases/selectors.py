@@ -21,6 +21,7 @@ from cases.models import (
     PlannedActivity,
     ShelterStay,
 )
+from cases.personal_texts import PERSONAL_TEXTS
 from cmm.permissions import permitted
 
 
@@ -136,8 +137,10 @@ class HistoryChange:
     new: object
 
 
-def _diffs(records, what: str, *, masked: bool) -> list[HistoryChange]:
+def _diffs(records, what: str, *, masked: bool, masked_fields=()) -> list[HistoryChange]:
     """Turn history records (newest first) into field changes, each record compared with the next older one.
+
+    `masked` masks every value, `masked_fields` those of the fields named (the personal texts).
 
     Only the oldest record of a cut-off history asks the database for its predecessor (one query at most).
     """
@@ -160,7 +163,7 @@ def _diffs(records, what: str, *, masked: bool) -> list[HistoryChange]:
             delta = record.diff_against(previous)
             pairs = [(c.field, c.old, c.new) for c in delta.changes if c.field not in {"updated_by"}]
         for field, old, new in pairs:
-            if masked:
+            if masked or field in masked_fields:
                 old, new = (MASK if old not in ("", None) else old), (MASK if new not in ("", None) else new)
             changes.append(HistoryChange(record.history_date, record.history_user, what, field, old, new))
     return changes
@@ -172,8 +175,12 @@ def case_history(*, case: Case, show_identifying: bool, limit: int = 500) -> lis
     Values of personal details are masked unless `show_identifying` (the caller checked the permission).
     """
     # The newest `limit` records of each: a long history loses its oldest changes, never its latest.
+    # The case's own personal text (a deletion's reason) is masked like the personal details.
     changes = _diffs(
-        case.history.select_related("history_user").order_by("-history_date")[:limit], "case", masked=False
+        case.history.select_related("history_user").order_by("-history_date")[:limit],
+        "case",
+        masked=False,
+        masked_fields=() if show_identifying else PERSONAL_TEXTS["cases.Case"],
     )
     details = (
         PersonalDetails.history.filter(case_id=case.pk)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django import forms
 from django.conf import settings
+from django.core import validators
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -84,6 +86,24 @@ class EncryptedTextField(models.TextField):
         return encrypt_text(value)
 
 
+class EncryptedCharField(EncryptedTextField):
+    """A one-line text stored encrypted (a text column: the ciphertext is longer than the text).
+
+    `max_length` stays a rule of the value, not of the column: model validation (full_clean) checks it, and
+    forms get a one-line input with that limit, as for a CharField.
+    """
+
+    def __init__(self, *args, max_length: int | None = None, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        if max_length is not None:
+            self.validators.append(validators.MaxLengthValidator(max_length))
+
+    def formfield(self, **kwargs):
+        return models.Field.formfield(
+            self, **{"form_class": forms.CharField, "max_length": self.max_length, **kwargs}
+        )
+
+
 class EncryptedDateField(models.DateField):
     """A date stored encrypted (as an encrypted ISO date in a text column)."""
 
@@ -106,3 +126,61 @@ class EncryptedDateField(models.DateField):
 
     def get_db_prep_value(self, value, connection, prepared=False):
         return value if prepared else self.get_prep_value(value)
+
+
+# --- Migrations: encrypting columns that were plain text ----------------------------------------------
+
+
+def _raw_rows(model, names: list[str]):
+    """(pk, raw stored values...) of every row, read as plain text (never through the field's decryption)."""
+    from django.db.models.functions import Cast
+
+    raw = {f"_raw_{name}": Cast(name, output_field=models.TextField()) for name in names}
+    pk_name = model._meta.pk.name
+    return model._base_manager.order_by(pk_name).annotate(**raw).values_list(pk_name, *raw).iterator()
+
+
+def _is_token(value: str) -> bool:
+    try:
+        decrypt_text(value)
+    except DecryptionError:
+        return False
+    return True
+
+
+def _rewrite(apps, model_fields: dict[str, list[str]], change) -> None:
+    """Rewrite the stored values of `model_fields` ({"app_label.Model": [field names]}) row by row with
+    `change(value) -> new value or None (leave it)`; written as plain text values, bypassing the field."""
+    for label, names in model_fields.items():
+        model = apps.get_model(label)
+        manager = model._base_manager
+        updates = []
+        for pk, *values in _raw_rows(model, names):
+            changes = {}
+            for name, value in zip(names, values, strict=True):
+                if value in (None, ""):
+                    continue
+                new = change(value)
+                if new is not None and new != value:
+                    changes[name] = models.Value(new, output_field=models.TextField())
+            if changes:
+                updates.append((pk, changes))
+        for pk, changes in updates:
+            manager.filter(pk=pk).update(**changes)
+
+
+def encrypt_plain_columns(model_fields: dict[str, list[str]]):
+    """A RunPython pair that encrypts the plain values of columns that became encrypted fields, and (in
+    reverse) decrypts them again. Values already encrypted are left alone, so running it twice is harmless.
+
+    The forward step must run after the AlterField that made the column an encrypted text; the reverse step
+    runs before the AlterField is undone, so the plain values fit the old column again.
+    """
+
+    def forward(apps, schema_editor):
+        _rewrite(apps, model_fields, lambda value: None if _is_token(value) else encrypt_text(value))
+
+    def backward(apps, schema_editor):
+        _rewrite(apps, model_fields, lambda value: decrypt_text(value) if _is_token(value) else None)
+
+    return forward, backward

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import ResidenceStatus
-from cmm.encryption import EncryptedTextField
+from cmm.encryption import EncryptedCharField, EncryptedTextField
 from identification.choices import Authority, Finding, Outcome, PresentedBy, TaskKind, TaskStatus
 
 User = settings.AUTH_USER_MODEL
@@ -129,7 +129,7 @@ class CourtVerdict(models.Model):
     """A court's ruling on whether the person was trafficked. A decision must follow it."""
 
     presentation = models.ForeignKey(Presentation, on_delete=models.CASCADE, related_name="verdicts")
-    court = models.CharField(_("court"), max_length=200)
+    court = EncryptedCharField(_("court"), max_length=200)
     ruled_on = models.DateField(_("date of the verdict"))
     finding = models.CharField(
         _("finding"),
@@ -146,7 +146,7 @@ class CourtVerdict(models.Model):
         ordering = ["-ruled_on", "-id"]
 
     def __str__(self):
-        return f"{self.court} {self.ruled_on}"
+        return f"{self.get_finding_display()} {self.ruled_on}"  # the court's name is personal data
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -163,7 +163,7 @@ class Decision(models.Model):
     decided_on = models.DateField(_("decision date"))
     authority = models.CharField(_("authority"), max_length=30, choices=Authority.choices)
     exploitation_types = models.JSONField(_("forms of exploitation established"), default=list, blank=True)
-    reasons = models.TextField(_("reasons"), blank=True)
+    reasons = EncryptedTextField(_("reasons"), blank=True)
     decided_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     organisation = models.ForeignKey("cmm.Organisation", on_delete=models.PROTECT, related_name="+")
     corrects = models.OneToOneField(

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 
 from cases.choices import ExploitationType
 from cases.forms.case import language_name
+from cases.personal_texts import MASK, acting_organisation_id, decision_reasons_visible
 from cases.selectors import case_get_for_user
 from cases.services import can_view_personal_details
 from cmm.audit.services import evidence_read_record
@@ -88,6 +89,19 @@ def _with_corrections(decisions) -> list:
         decision.corrected_by = corrected_by.get(decision.pk)
         decision.exploitation_labels = _labels(decision.exploitation_types, ExploitationType.choices)
     return decisions
+
+
+def _personal_texts(user, *, details_visible: bool, decisions=(), verdicts=()) -> None:
+    """Set what the reader is shown of the personal texts: the court's name and a decision's reasons
+    (cases.personal_texts), as `court_shown` and `reasons_shown` (None when hidden)."""
+    organisation_id = acting_organisation_id(user)
+    for verdict in verdicts:
+        verdict.court_shown = verdict.court if details_visible else MASK
+    for decision in decisions:
+        visible = decision_reasons_visible(
+            decision, details_visible=details_visible, organisation_id=organisation_id
+        )
+        decision.reasons_shown = decision.reasons if visible else None
 
 
 def _current(decisions: list):
@@ -186,6 +200,8 @@ class PresentationDetailView(PresentationMixin, View):
         can_view_details = can_view_personal_details(user=user, case=case)
         evidence_read_record(user=user, presentation=presentation, shown=can_view_details, purpose="page")
         decisions = _with_corrections(decisions_of_presentation(presentation=presentation))
+        verdicts = list(presentation.verdicts.all())
+        _personal_texts(user, details_visible=can_view_details, decisions=decisions, verdicts=verdicts)
         forms = list(presentation.forms.select_related("filled_by", "organisation"))
         for form in forms:
             form.indicator_labels = _labels(form.indicators, Indicator.choices)
@@ -207,7 +223,7 @@ class PresentationDetailView(PresentationMixin, View):
                 "assessments": list(presentation.police_assessments.select_related("recorded_by")),
                 "forms": forms,
                 "attachments": attachments,
-                "verdicts": list(presentation.verdicts.all()),
+                "verdicts": verdicts,
                 "decisions": decisions,
                 "current": _current(decisions),
                 "tasks": list(
@@ -378,6 +394,13 @@ class DecisionCreateView(PresentationMixin, View):
             raise PermissionDenied(refusal)
         return presentation
 
+    def verdict(self, presentation):
+        verdict = presentation.verdicts.first()
+        if verdict is not None:
+            visible = can_view_personal_details(user=self.request.user, case=presentation.case)
+            _personal_texts(self.request.user, details_visible=visible, verdicts=[verdict])
+        return verdict
+
     def render_form(self, presentation, current, form, status=200):
         context = {
             "presentation": presentation,
@@ -386,7 +409,7 @@ class DecisionCreateView(PresentationMixin, View):
             "current_labels": _labels(current.exploitation_types, ExploitationType.choices)
             if current
             else [],
-            "verdict": presentation.verdicts.first(),
+            "verdict": self.verdict(presentation),
             "rule": competent_authority(presentation.residence_status).explanation,
             "form": form,
         }

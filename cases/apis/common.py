@@ -88,6 +88,31 @@ class NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
         return component.ref
 
 
+class PersonalTextField(serializers.CharField):
+    """A personal text of the case (cases.personal_texts): null in an answer unless the serializer's context
+    has `personal_details_shown` (the caller may read the case's personal details). Input as a CharField."""
+
+    def get_attribute(self, instance):
+        if not self.context.get("personal_details_shown"):
+            return None
+        return super().get_attribute(instance)
+
+
+class PersonalTextFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = PersonalTextField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema = {
+                **schema,
+                "nullable": True,
+                "description": "Null unless the caller may see the case's personal details (the case team).",
+            }
+        return schema
+
+
 class NationalityField(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 country code known to django-countries, or "" for unknown."""
 

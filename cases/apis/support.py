@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cases.apis.case import (
@@ -18,6 +18,7 @@ from cases.apis.common import (
     LONG,
     SHORT,
     NamedChoiceField,
+    PersonalTextField,
     ShelterField,
     service_errors,
     validated,
@@ -41,6 +42,7 @@ from cases.models import (
     PlannedActivity,
     ShelterStay,
 )
+from cases.personal_texts import personal_texts_for, personal_texts_visible
 from cases.selectors import (
     case_activities,
     case_representatives,
@@ -62,9 +64,30 @@ from cmm.input_rules import BoundedModelSerializer, DayField
 # --- Support during the stay ----------------------------------------------------------------------------
 
 
+class SupportApi(CaseApi):
+    """An endpoint of the support records: their personal texts only for the case team, each read recorded."""
+
+    purpose = "api"
+
+    def texts_read(self, case, rows) -> dict:
+        """The serializer context for an answer that shows `rows`; records the read of their texts."""
+        shown = personal_texts_for(user=self.request.user, case=case, rows=rows, purpose=self.purpose)
+        return {"personal_details_shown": shown}
+
+    def texts_written(self, case) -> dict:
+        """The context for echoing what the caller has just written (not a read of anyone else's text)."""
+        return {"personal_details_shown": personal_texts_visible(user=self.request.user, case=case)}
+
+    def paginated_texts(self, case, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        rows = list(queryset) if page is None else page
+        data = serializer_class(rows, many=True, context=self.texts_read(case, rows)).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+
 class CaseServiceSerializer(BoundedModelSerializer):
-    provider = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
-    notes = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
+    provider = PersonalTextField(max_length=SHORT, allow_blank=True, required=False, default="")
+    notes = PersonalTextField(max_length=LONG, allow_blank=True, required=False, default="")
 
     class Meta:
         model = CaseService
@@ -72,12 +95,15 @@ class CaseServiceSerializer(BoundedModelSerializer):
         read_only_fields = ["id"]
 
 
-class CaseServicesApi(CaseApi):
+class CaseServicesApi(SupportApi):
     """Services offered, referred, accompanied or received."""
+
+    purpose = "api-services"
 
     @extend_schema(responses=CaseServiceSerializer(many=True))
     def get(self, request, pk):
-        return self.paginated(case_services(case=self.get_case()), CaseServiceSerializer)
+        case = self.get_case()
+        return self.paginated_texts(case, case_services(case=case), CaseServiceSerializer)
 
     @extend_schema(request=CaseServiceSerializer, responses={201: CaseServiceSerializer})
     def post(self, request, pk):
@@ -85,14 +111,15 @@ class CaseServicesApi(CaseApi):
         data = validated(CaseServiceSerializer, request)
         with service_errors():
             service = service_record(case=case, by=request.user, **data)
-        return Response(CaseServiceSerializer(service).data, status=status.HTTP_201_CREATED)
+        data = CaseServiceSerializer(service, context=self.texts_written(case)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class ShelterStaySerializer(BoundedModelSerializer):
     shelter = ShelterField(allow_null=True, required=False)
     shelter_name = serializers.CharField(source="shelter.name", read_only=True, allow_null=True)
     housing_type = serializers.ChoiceField(choices=HousingType.choices)
-    housing_name = serializers.CharField(max_length=SHORT, allow_blank=True, required=False)
+    housing_name = PersonalTextField(max_length=SHORT, allow_blank=True, required=False)
     discharged_on = DayField(allow_null=True, required=False)
     discharge_reason = serializers.ChoiceField(
         choices=DischargeReason.choices, allow_blank=True, required=False
@@ -125,12 +152,15 @@ class ShelterStaySerializer(BoundedModelSerializer):
         )
 
 
-class CaseStaysApi(CaseApi):
+class CaseStaysApi(SupportApi):
     """Stays in protected housing (never overlapping)."""
+
+    purpose = "api-stays"
 
     @extend_schema(responses=ShelterStaySerializer(many=True))
     def get(self, request, pk):
-        return self.paginated(case_stays(case=self.get_case()), ShelterStaySerializer)
+        case = self.get_case()
+        return self.paginated_texts(case, case_stays(case=case), ShelterStaySerializer)
 
     @extend_schema(request=ShelterStaySerializer, responses={201: ShelterStaySerializer})
     def post(self, request, pk):
@@ -138,10 +168,13 @@ class CaseStaysApi(CaseApi):
         data = validated(ShelterStaySerializer, request)
         with service_errors():
             stay = stay_save(case=case, by=request.user, **data)
-        return Response(ShelterStaySerializer(stay).data, status=status.HTTP_201_CREATED)
+        data = ShelterStaySerializer(stay, context=self.texts_written(case)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
-class CaseStayApi(CaseApi):
+class CaseStayApi(SupportApi):
+    purpose = "api-stays"
+
     @extend_schema(request=ShelterStaySerializer, responses=ShelterStaySerializer)
     def patch(self, request, pk, stay_id):
         case = self.get_case(CHANGE)
@@ -149,12 +182,12 @@ class CaseStayApi(CaseApi):
         data = validated(ShelterStaySerializer, request, partial=True)
         with service_errors():
             stay = stay_save(case=case, by=request.user, stay=stay, **data)
-        return Response(ShelterStaySerializer(stay).data)
+        return Response(ShelterStaySerializer(stay, context=self.texts_read(case, [stay])).data)
 
 
 class RepresentativeSerializer(BoundedModelSerializer):
-    name = serializers.CharField(max_length=SHORT)
-    organisation_name = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
+    name = PersonalTextField(max_length=SHORT)
+    organisation_name = PersonalTextField(max_length=SHORT, allow_blank=True, required=False, default="")
     is_professional = serializers.BooleanField(required=False, default=False)
 
     class Meta:
@@ -163,12 +196,15 @@ class RepresentativeSerializer(BoundedModelSerializer):
         read_only_fields = ["id", "ended_on"]
 
 
-class CaseRepresentativesApi(CaseApi):
+class CaseRepresentativesApi(SupportApi):
     """The personal representatives of a minor; appointing one ends the previous one."""
+
+    purpose = "api-representatives"
 
     @extend_schema(responses=RepresentativeSerializer(many=True))
     def get(self, request, pk):
-        return self.paginated(case_representatives(case=self.get_case()), RepresentativeSerializer)
+        case = self.get_case()
+        return self.paginated_texts(case, case_representatives(case=case), RepresentativeSerializer)
 
     @extend_schema(request=RepresentativeSerializer, responses={201: RepresentativeSerializer})
     def post(self, request, pk):
@@ -176,14 +212,15 @@ class CaseRepresentativesApi(CaseApi):
         data = validated(RepresentativeSerializer, request)
         with service_errors():
             representative = representative_appoint(case=case, by=request.user, **data)
-        return Response(RepresentativeSerializer(representative).data, status=status.HTTP_201_CREATED)
+        data = RepresentativeSerializer(representative, context=self.texts_written(case)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class ParentTracingSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(TracingStatus)
     requested_on = DayField(allow_null=True, required=False, default=None)
-    with_whom = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
-    reason = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
+    with_whom = PersonalTextField(max_length=SHORT, allow_blank=True, required=False, default="")
+    reason = PersonalTextField(max_length=LONG, allow_blank=True, required=False, default="")
 
     class Meta:
         model = ParentTracing
@@ -191,12 +228,15 @@ class ParentTracingSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class CaseParentTracingsApi(CaseApi):
+class CaseParentTracingsApi(SupportApi):
     """Tracing the parents of an unaccompanied minor, or why it is not in the child's interest."""
+
+    purpose = "api-parent-tracings"
 
     @extend_schema(responses=ParentTracingSerializer(many=True))
     def get(self, request, pk):
-        return self.paginated(self.get_case().parent_tracings.all(), ParentTracingSerializer)
+        case = self.get_case()
+        return self.paginated_texts(case, case.parent_tracings.all(), ParentTracingSerializer)
 
     @extend_schema(request=ParentTracingSerializer, responses={201: ParentTracingSerializer})
     def post(self, request, pk):
@@ -204,11 +244,12 @@ class CaseParentTracingsApi(CaseApi):
         data = validated(ParentTracingSerializer, request)
         with service_errors():
             tracing = parent_tracing_record(case=case, by=request.user, **data)
-        return Response(ParentTracingSerializer(tracing).data, status=status.HTTP_201_CREATED)
+        data = ParentTracingSerializer(tracing, context=self.texts_written(case)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class PlanReviewSerializer(BoundedModelSerializer):
-    notes = serializers.CharField(max_length=LONG, allow_blank=True, required=False, default="")
+    notes = PersonalTextField(max_length=LONG, allow_blank=True, required=False, default="")
 
     class Meta:
         model = ActionPlanReview
@@ -217,27 +258,31 @@ class PlanReviewSerializer(BoundedModelSerializer):
 
 
 class ActionPlanSerializer(serializers.Serializer):
-    goals = serializers.CharField(max_length=10 * LONG, allow_blank=True)
-    wishes_after_stay = serializers.CharField(max_length=10 * LONG, allow_blank=True)
+    goals = PersonalTextField(max_length=10 * LONG, allow_blank=True)
+    wishes_after_stay = PersonalTextField(max_length=10 * LONG, allow_blank=True)
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     reviews = PlanReviewSerializer(many=True, read_only=True)
 
 
-class CaseActionPlanApi(CaseApi):
+class CaseActionPlanApi(SupportApi):
     """The individual action plan: goals, the person's wishes for after the stay, and review dates."""
+
+    purpose = "api-action-plan"
 
     def plan_data(self, case: Case) -> dict:
         try:
             plan = case.action_plan
         except ObjectDoesNotExist:
             plan = None
+        reviews = list(case.plan_reviews.all())
         return ActionPlanSerializer(
             {
                 "goals": plan.goals if plan else "",
                 "wishes_after_stay": plan.wishes_after_stay if plan else "",
                 "updated_at": plan.updated_at if plan else None,
-                "reviews": case.plan_reviews.all(),
-            }
+                "reviews": reviews,
+            },
+            context=self.texts_read(case, [plan, *reviews]),
         ).data
 
     @extend_schema(responses=ActionPlanSerializer)
@@ -247,6 +292,9 @@ class CaseActionPlanApi(CaseApi):
     @extend_schema(request=ActionPlanSerializer, responses=ActionPlanSerializer)
     def put(self, request, pk):
         case = self.get_case(CHANGE)
+        if not personal_texts_visible(user=request.user, case=case):
+            # Rewriting the plan's texts without reading them would be blind: the case team's work.
+            raise PermissionDenied(_("Only the case team can see the personal details."))
         data = validated(ActionPlanSerializer, request)
         with service_errors():
             action_plan_update(case=case, by=request.user, **data)
@@ -256,8 +304,8 @@ class CaseActionPlanApi(CaseApi):
 class ActivitySerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(ActivityKind)
     status = NamedChoiceField(ActivityStatus, required=False, default=ActivityStatus.PLANNED)
-    title = serializers.CharField(max_length=SHORT)
-    provider = serializers.CharField(max_length=SHORT, allow_blank=True, required=False, default="")
+    title = PersonalTextField(max_length=SHORT)
+    provider = PersonalTextField(max_length=SHORT, allow_blank=True, required=False, default="")
     starts_on = DayField(allow_null=True, required=False, default=None)
     ends_on = DayField(allow_null=True, required=False, default=None)
 
@@ -267,12 +315,15 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class CaseActivitiesApi(CaseApi):
+class CaseActivitiesApi(SupportApi):
     """Courses, internships and other activities of the action plan."""
+
+    purpose = "api-activities"
 
     @extend_schema(responses=ActivitySerializer(many=True))
     def get(self, request, pk):
-        return self.paginated(case_activities(case=self.get_case()), ActivitySerializer)
+        case = self.get_case()
+        return self.paginated_texts(case, case_activities(case=case), ActivitySerializer)
 
     @extend_schema(request=ActivitySerializer, responses={201: ActivitySerializer})
     def post(self, request, pk):
@@ -280,10 +331,13 @@ class CaseActivitiesApi(CaseApi):
         data = validated(ActivitySerializer, request)
         with service_errors():
             activity = activity_save(case=case, by=request.user, **data)
-        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+        data = ActivitySerializer(activity, context=self.texts_written(case)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
-class CaseActivityApi(CaseApi):
+class CaseActivityApi(SupportApi):
+    purpose = "api-activities"
+
     @extend_schema(request=ActivitySerializer, responses=ActivitySerializer)
     def patch(self, request, pk, activity_id):
         case = self.get_case(CHANGE)
@@ -291,17 +345,18 @@ class CaseActivityApi(CaseApi):
         data = validated(ActivitySerializer, request, partial=True)
         with service_errors():
             activity = activity_save(case=case, by=request.user, activity=activity, **data)
-        return Response(ActivitySerializer(activity).data)
+        return Response(ActivitySerializer(activity, context=self.texts_read(case, [activity])).data)
 
 
-class CasePlanReviewsApi(CaseApi):
+class CasePlanReviewsApi(SupportApi):
     @extend_schema(request=PlanReviewSerializer, responses={201: PlanReviewSerializer})
     def post(self, request, pk):
         case = self.get_case(CHANGE)
         data = validated(PlanReviewSerializer, request)
         with service_errors():
             review = plan_review_add(case=case, by=request.user, **data)
-        return Response(PlanReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+        data = PlanReviewSerializer(review, context=self.texts_written(case)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 # --- Anonymous client codes -----------------------------------------------------------------------------

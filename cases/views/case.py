@@ -35,6 +35,7 @@ from cases.forms.case import (
     language_name,
 )
 from cases.models import ActionPlan, Case, PersonalDetails
+from cases.personal_texts import personal_texts_read_record
 from cases.selectors import (
     MASK,
     case_activities,
@@ -236,6 +237,15 @@ class CaseCreateView(LoginRequiredMixin, View):
 # --- One case -----------------------------------------------------------------------------------------
 
 
+# The personal texts the case page shows (templates/cases/_support_sections.html), to the case team only.
+DETAIL_PAGE_TEXTS = [
+    "caseservice.provider",
+    "personalrepresentative.name",
+    "personalrepresentative.organisation_name",
+    "actionplan.goals",
+]
+
+
 class CaseDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         case = _case(request, pk)
@@ -244,6 +254,18 @@ class CaseDetailView(LoginRequiredMixin, View):
         except ActionPlan.DoesNotExist:
             plan = None
         representatives = list(case_representatives(case=case))
+        services = list(case_services(case=case)[:10])
+        flags = _flags(request, case)
+        if flags["can_view_details"]:
+            # The page shows the services' providers, the current representative and the plan's goals.
+            current = next((r for r in representatives if r.ended_on is None), None)
+            personal_texts_read_record(
+                user=request.user,
+                case=case,
+                rows=[*services, current, plan],
+                purpose="page-case",
+                only=DETAIL_PAGE_TEXTS,
+            )
         return render(
             request,
             "cases/case_detail.html",
@@ -252,14 +274,14 @@ class CaseDetailView(LoginRequiredMixin, View):
                 "warnings": case_warnings(case=case),
                 "languages": [language_name(code) for code in case.languages or []],
                 "age_now": case.age_on(timezone.localdate()),
-                "services": list(case_services(case=case)[:10]),
+                "services": services,
                 "stays": list(case_stays(case=case)),
                 "activities": list(case_activities(case=case)),
                 "representatives": representatives,
                 "tracings": list(case_parent_tracings(case=case)),
                 "plan": plan,
                 "client_codes": list(case_client_codes(case=case)),
-                **_flags(request, case),
+                **flags,
             },
         )
 

@@ -7,7 +7,7 @@ Refused input is shown again with status 400 and nothing typed is lost.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from cases.forms.support import (
     StayForm,
     TracingForm,
 )
+from cases.personal_texts import PERSONAL_TEXTS, personal_texts_for, personal_texts_visible
 from cases.selectors import (
     case_activities,
     case_client_codes,
@@ -75,6 +76,14 @@ class CaseRowFormView(CaseFormView):
     success_message = ""
     success_url_name = "case-detail"
 
+    def form(self, case, row, *args):
+        """The form; changing a row without the right to read its personal texts leaves them out (kept)."""
+        form = self.form_class(*args, **self.row_kwargs(row))
+        if row is not None and not personal_texts_visible(user=self.request.user, case=case):
+            for name in PERSONAL_TEXTS.get(row._meta.label, ()):
+                form.fields.pop(name, None)
+        return form
+
     def get_row(self, case):
         if self.row_url_kwarg is None:
             return None
@@ -84,18 +93,20 @@ class CaseRowFormView(CaseFormView):
         return {self.row_name: row} if row is not None else {}
 
     def render_form(self, case, row, form, status=200):
+        if row is not None:  # the form shows the row's texts to who may read them: a recorded read
+            personal_texts_for(user=self.request.user, case=case, rows=[row], purpose="page-form")
         context = {"case": case, "form": form, **({self.row_name: row} if self.row_name else {})}
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, **kwargs):
         case = self.get_case()
         row = self.get_row(case)
-        return self.render_form(case, row, self.form_class(**self.row_kwargs(row)))
+        return self.render_form(case, row, self.form(case, row))
 
     def post(self, request, **kwargs):
         case = self.get_case()
         row = self.get_row(case)
-        form = self.form_class(request.POST, **self.row_kwargs(row))
+        form = self.form(case, row, request.POST)
         if form.is_valid():
             try:
                 type(self).save(case=case, by=request.user, **self.row_kwargs(row), **form.cleaned_data)
@@ -148,6 +159,8 @@ class CaseFormsPageView(CaseFormView):
 
     actions: dict = {}
     success_url_name = ""
+    # Actions whose form shows and rewrites personal texts: only for those who may read them.
+    personal_actions: tuple[str, ...] = ()
 
     def get(self, request, pk):
         case = self.get_case(VIEW)
@@ -158,6 +171,8 @@ class CaseFormsPageView(CaseFormView):
         action = request.POST.get("action")
         if action not in self.actions:
             return self.page(case, can_change=True, status=400)
+        if action in self.personal_actions and not personal_texts_visible(user=request.user, case=case):
+            raise PermissionDenied(_("Only the case team can see the personal details."))
         form_class, save, message = self.actions[action]
         form = form_class(request.POST)
         if form.is_valid():
@@ -173,13 +188,25 @@ class CaseFormsPageView(CaseFormView):
     def context(self, case) -> dict:
         return {}
 
+    def shown_rows(self, context: dict) -> list:
+        """The rows whose personal texts the page shows (for the record of the read)."""
+        return []
+
     def initial(self, action: str, context: dict) -> dict:
         return {}
 
     def page(self, case, *, can_change, status=200, bound=None):
         context = {"case": case, "can_change": can_change, **self.context(case)}
+        context["can_view_details"] = personal_texts_for(
+            user=self.request.user,
+            case=case,
+            rows=self.shown_rows(context),
+            purpose=f"page-{self.success_url_name}",
+        )
         if can_change:
             for action, (form_class, _save, _message) in self.actions.items():
+                if action in self.personal_actions and not context["can_view_details"]:
+                    continue
                 form = (bound or {}).get(action) or form_class(initial=self.initial(action, context))
                 context[f"{action}_form"] = form
         return render(self.request, self.template_name, context, status=status)
@@ -206,6 +233,9 @@ class MinorView(CaseFormsPageView):
             "tracings": list(case_parent_tracings(case=case)),
         }
 
+    def shown_rows(self, context):
+        return [*context["representatives"], *context["tracings"]]
+
 
 # --- Action plan --------------------------------------------------------------------------------------
 
@@ -219,6 +249,7 @@ class ActionPlanView(CaseFormsPageView):
         "plan": (ActionPlanForm, services.action_plan_update, _lazy("The action plan was saved.")),
         "review": (ReviewForm, services.plan_review_add, _lazy("The review date was added.")),
     }
+    personal_actions = ("plan",)
 
     def context(self, case):
         try:
@@ -230,6 +261,9 @@ class ActionPlanView(CaseFormsPageView):
             "activities": list(case_activities(case=case)),
             "reviews": list(case_plan_reviews(case=case)),
         }
+
+    def shown_rows(self, context):
+        return [context["plan"], *context["activities"], *context["reviews"]]
 
     def initial(self, action, context):
         plan = context["plan"]

@@ -75,8 +75,14 @@ def audit_log_view_record(*, user, filters: dict, page: int, purpose: str) -> No
     )
 
 
-# The identifying text of a presentation's evidence (identification.models, encrypted at rest).
-EVIDENCE_FIELDS = ["police_assessment.text", "identification_form.narrative", "attachment.name"]
+# The identifying text of a presentation's evidence and decisions (identification.models, encrypted at rest).
+EVIDENCE_FIELDS = [
+    "police_assessment.text",
+    "identification_form.narrative",
+    "attachment.name",
+    "court_verdict.court",
+    "decision.reasons",
+]
 
 
 def evidence_read_record(*, user, presentation, shown: bool, purpose: str) -> None:

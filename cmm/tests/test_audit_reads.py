@@ -96,7 +96,13 @@ def test_presentation_page_audits_the_evidence_shown_to_the_team(presentation, c
     event = reads(case_a, detail__what="identification_evidence").get()
     assert event.detail == {
         "what": "identification_evidence",
-        "fields": ["police_assessment.text", "identification_form.narrative", "attachment.name"],
+        "fields": [
+            "police_assessment.text",
+            "identification_form.narrative",
+            "attachment.name",
+            "court_verdict.court",
+            "decision.reasons",
+        ],
         "purpose": "page",
     }
 
@@ -114,7 +120,7 @@ def test_presentation_endpoint_audits_the_evidence_for_the_team_only(presentatio
     team = token_client(APIClient(), users_a[Role.CASEWORKER])
     assert team.get(f"/api/identification/presentations/{presentation.pk}/").status_code == 200
     event = reads(case_a, detail__what="identification_evidence").get()
-    assert event.detail["purpose"] == "api" and len(event.detail["fields"]) == 3
+    assert event.detail["purpose"] == "api" and len(event.detail["fields"]) == 5
 
     outsider = token_client(APIClient(), liaison)  # sees the presentation, not the identifying text
     body = outsider.get(f"/api/identification/presentations/{presentation.pk}/").json()

@@ -5,6 +5,7 @@ from django.db.models import prefetch_related_objects
 from rest_framework import generics
 
 from cases.apis.common import require
+from cases.personal_texts import acting_organisation_id
 from cases.services import can_view_personal_details
 from cmm.audit.services import evidence_read_record
 from identification.apis.serializers import PresentationDetailSerializer
@@ -29,6 +30,7 @@ def visibility(*, user, presentation: Presentation) -> dict:
     """The serializer context that says what of the presentation `user` may see."""
     return {
         "personal_details_shown": can_view_personal_details(user=user, case=presentation.case),
+        "organisation_id": acting_organisation_id(user),
         "documents_shown": documents_visible_to(user=user, presentation=presentation),
     }
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from cases.apis.common import LONG, NamedChoiceField, service_errors, validated
 from cases.choices import ExploitationType
 from cmm.input_rules import DayField
-from identification.apis.common import PresentationApi, require
+from identification.apis.common import PresentationApi, require, visibility
 from identification.apis.serializers import DecisionSerializer, TaskSerializer
 from identification.choices import Outcome, TaskStatus
 from identification.selectors import task_get_for_user, task_list_for_user
@@ -61,7 +61,8 @@ class DecisionsApi(PresentationApi):
                 raise ValidationError({"correct": [_("There is no decision to correct.")]})
         with service_errors():
             decision = decision_record(presentation=presentation, by=request.user, corrects=corrects, **data)
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        context = visibility(user=request.user, presentation=presentation)
+        return Response(DecisionSerializer(decision, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class TaskListApi(generics.GenericAPIView):

@@ -191,4 +191,5 @@ class CourtVerdictsApi(PresentationApi):
         data = validated(CourtVerdictCreateSerializer, request)
         with service_errors():
             verdict = court_verdict_record(presentation=presentation, by=request.user, **data)
-        return Response(CourtVerdictSerializer(verdict).data, status=status.HTTP_201_CREATED)
+        context = visibility(user=request.user, presentation=presentation)
+        return Response(CourtVerdictSerializer(verdict, context=context).data, status=status.HTTP_201_CREATED)

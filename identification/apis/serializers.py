@@ -13,6 +13,7 @@ from rest_framework import serializers
 from cases.apis.case import UserRefSerializer
 from cases.apis.common import NamedChoiceField
 from cases.choices import ExploitationType, ResidenceStatus
+from cases.personal_texts import decision_reasons_visible
 from identification.choices import Authority, Finding, Outcome, PresentedBy, TaskKind, TaskStatus
 from identification.models import (
     Attachment,
@@ -50,6 +51,10 @@ class DecisionSerializer(serializers.ModelSerializer):
     corrects = serializers.IntegerField(
         source="corrects_id", read_only=True, allow_null=True, help_text="Id of the decision this corrects."
     )
+    reasons = serializers.SerializerMethodField(
+        help_text="The decision's reasons; null unless the caller may see the case's personal details or "
+        "acts for the deciding organisation."
+    )
 
     class Meta:
         model = Decision
@@ -67,6 +72,14 @@ class DecisionSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
         read_only_fields = fields
+
+    def get_reasons(self, decision) -> str | None:
+        visible = decision_reasons_visible(
+            decision,
+            details_visible=bool(self.context.get("personal_details_shown")),
+            organisation_id=self.context.get("organisation_id"),
+        )
+        return decision.reasons if visible else None
 
 
 def current_of(decisions) -> Decision | None:
@@ -180,11 +193,17 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class CourtVerdictSerializer(serializers.ModelSerializer):
     finding = NamedChoiceField(Finding, read_only=True)
     finding_label = serializers.CharField(source="get_finding_display", read_only=True)
+    court = serializers.SerializerMethodField(
+        help_text="The court's name; null unless the caller may see the case's personal details."
+    )
 
     class Meta:
         model = CourtVerdict
         fields = ["id", "court", "ruled_on", "finding", "finding_label", "recorded_at"]
         read_only_fields = fields
+
+    def get_court(self, verdict) -> str | None:
+        return verdict.court if self.context.get("personal_details_shown") else None
 
 
 # --- Presentations --------------------------------------------------------------------------------------
@@ -302,11 +321,11 @@ class PresentationDetailSerializer(PresentationSerializer):
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, presentation):
         current = current_of(list(presentation.decisions.all()))
-        return DecisionSerializer(current).data if current else None
+        return DecisionSerializer(current, context=self.context).data if current else None
 
     @extend_schema_field(DecisionSerializer(many=True))
     def get_decisions(self, presentation):
-        return DecisionSerializer(presentation.decisions.all(), many=True).data
+        return DecisionSerializer(presentation.decisions.all(), many=True, context=self.context).data
 
     @extend_schema_field(TaskSerializer(many=True))
     def get_tasks(self, presentation):
@@ -329,4 +348,4 @@ class PresentationDetailSerializer(PresentationSerializer):
 
     @extend_schema_field(CourtVerdictSerializer(many=True))
     def get_verdicts(self, presentation):
-        return CourtVerdictSerializer(presentation.verdicts.all(), many=True).data
+        return CourtVerdictSerializer(presentation.verdicts.all(), many=True, context=self.context).data

@@ -20,7 +20,17 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
-from cases.apis.common import LONG, MAX_ID, SHORT, NamedChoiceField, require, service_errors, validated
+from cases.apis.common import (
+    LONG,
+    MAX_ID,
+    SHORT,
+    NamedChoiceField,
+    PersonalTextField,
+    require,
+    service_errors,
+    validated,
+)
+from cases.personal_texts import personal_texts_for
 from cases.selectors import case_get_for_user
 from outreach.apis.common import CaseRefSerializer
 from referrals.choices import (
@@ -124,8 +134,8 @@ class RepresentativeRefSerializer(serializers.Serializer):
     """The minor's personal representative (a professional), never the person."""
 
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    organisation_name = serializers.CharField(read_only=True)
+    name = PersonalTextField(read_only=True)
+    organisation_name = PersonalTextField(read_only=True)
     is_professional = serializers.BooleanField(read_only=True)
 
 
@@ -216,7 +226,12 @@ def plan_data(*, user, plan_id: int) -> dict:
     """The plan as the detail endpoint shows it to `user`, read fresh after a write."""
     plan = get_object_or_404(return_plan_overview_for_user(user=user), pk=plan_id)
     return_plan_detail(plan=plan)
-    return ReturnPlanDetailSerializer(plan, context={"totals": component_totals(plan=plan)}).data
+    # The representative's name is a personal text of the case (cases.personal_texts).
+    shown = personal_texts_for(
+        user=user, case=plan.case, rows=[plan.representative], purpose="api-return-plan"
+    )
+    context = {"totals": component_totals(plan=plan), "personal_details_shown": shown}
+    return ReturnPlanDetailSerializer(plan, context=context).data
 
 
 # --- What the API takes ---------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cases.forms.support import DateInput
+from cases.personal_texts import MASK
 from cmm.input_rules import InputForm
 from referrals.choices import (
     ComponentKind,
@@ -165,11 +167,14 @@ class RepresentativeForm(InputForm):
         help_text=_("For example: planned the return with the child, will escort the child home."),
     )
 
-    def __init__(self, *args, representatives, **kwargs):
+    def __init__(self, *args, representatives, names_shown: bool = True, **kwargs):
         kwargs["initial"] = _today_initial(kwargs, "involved_on")
         super().__init__(*args, **kwargs)
         self.fields["representative"].queryset = representatives
-        self.fields["representative"].label_from_instance = _representative_label
+        # The names are the case's personal texts (cases.personal_texts): the others choose by the date.
+        self.fields["representative"].label_from_instance = (
+            _representative_label if names_shown else _representative_label_without_name
+        )
 
     @staticmethod
     def initial_from(plan) -> dict:
@@ -179,6 +184,10 @@ class RepresentativeForm(InputForm):
         if plan.representative_involved_on:
             initial["involved_on"] = plan.representative_involved_on
         return initial
+
+
+def _representative_label_without_name(representative) -> str:
+    return f"{MASK} ({date_format(representative.appointed_on, 'SHORT_DATE_FORMAT')})"
 
 
 def _representative_label(representative) -> str:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from cmm.encryption import EncryptedTextField
 from referrals.choices import (
     OPEN_REFERRAL_STATUSES,
     ConsentScope,
@@ -43,7 +44,7 @@ class Referral(models.Model):
         verbose_name=_("to organisation"),
     )
     reason = models.CharField(_("service requested"), max_length=30, choices=ReferralReason.choices)
-    request_note = models.TextField(
+    request_note = EncryptedTextField(
         _("what is asked for"),
         blank=True,
         help_text=_("No names or other identifying details: the receiver sees the case once it accepts."),
@@ -63,7 +64,7 @@ class Referral(models.Model):
         verbose_name=_("recorded by"),
     )
     # Without consent, only a coordinator may send, with a written reason.
-    override_reason = models.TextField(_("reason for sending without consent"), blank=True)
+    override_reason = EncryptedTextField(_("reason for sending without consent"), blank=True)
     overridden_by = models.ForeignKey(
         User,
         null=True,
@@ -89,12 +90,12 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=_("answered by"),
     )
-    response_note = models.TextField(_("reason given with the answer"), blank=True)
+    response_note = EncryptedTextField(_("reason given with the answer"), blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("ended by")
     )
-    end_reason = models.TextField(_("reason for ending"), blank=True)
+    end_reason = EncryptedTextField(_("reason for ending"), blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]

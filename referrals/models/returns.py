@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from cmm.encryption import EncryptedCharField, EncryptedTextField
 from referrals.choices import (
     ACTIVE_RETURN_STATUSES,
     PREPARING_RETURN_STATUSES,
@@ -36,9 +37,9 @@ class ReturnPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT
     )
-    iom_reference = models.CharField(_("IOM reference"), max_length=60, blank=True)
+    iom_reference = EncryptedCharField(_("IOM reference"), max_length=60, blank=True)
     destination_country = CountryField(_("destination country"))
-    destination_city = models.CharField(_("destination city"), max_length=120, blank=True)
+    destination_city = EncryptedCharField(_("destination city"), max_length=120, blank=True)
     planned_departure_on = models.DateField(_("planned departure"), null=True, blank=True)
     actual_departure_on = models.DateField(_("actual departure"), null=True, blank=True)
     travel_documents = models.CharField(
@@ -48,13 +49,13 @@ class ReturnPlan(models.Model):
         default=TravelDocumentStatus.TO_OBTAIN,
     )
     escort = models.CharField(_("escort"), max_length=30, choices=EscortKind.choices, default=EscortKind.NONE)
-    escort_name = models.CharField(
+    escort_name = EncryptedCharField(
         _("escort's name or role"),
         max_length=200,
         blank=True,
         help_text=_("A professional's name or role, never the person's family."),
     )
-    receiving_organisation = models.CharField(
+    receiving_organisation = EncryptedCharField(
         _("receiving organisation in the home country"), max_length=200, blank=True
     )
     # A minor's plan is made with the personal representative; it cannot be sent before this is recorded.
@@ -67,7 +68,7 @@ class ReturnPlan(models.Model):
         verbose_name=_("personal representative involved"),
     )
     representative_involved_on = models.DateField(_("representative involved on"), null=True, blank=True)
-    representative_involvement = models.TextField(_("how the representative took part"), blank=True)
+    representative_involvement = EncryptedTextField(_("how the representative took part"), blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -117,7 +118,7 @@ class ReturnStatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=ReturnStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ReturnStatus.choices)
     changed_on = models.DateField(_("date"))
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -141,7 +142,7 @@ class ReintegrationComponent(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ComponentStatus.choices, default=ComponentStatus.PLANNED
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["plan", "kind"]
@@ -161,7 +162,7 @@ class ReturnFollowUp(models.Model):
     milestone = models.CharField(_("follow-up"), max_length=20, choices=FollowUpMilestone.choices)
     due_on = models.DateField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    note = models.TextField(_("follow-up note"), blank=True)
+    note = EncryptedTextField(_("follow-up note"), blank=True)
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from cases.personal_texts import personal_texts_for, personal_texts_visible
 from cases.selectors import case_get_for_user
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
@@ -180,6 +181,11 @@ class PlanMixin(LoginRequiredMixin):
 
 def plan_page(request, plan, *, transition_form=None, status=200):
     """Render the plan's page (also with a refused step, status 400)."""
+def _representative_shown(user, plan, *, purpose: str) -> bool:
+    """Whether `user` may read the name of the plan's representative; the read is recorded."""
+    return personal_texts_for(user=user, case=plan.case, rows=[plan.representative], purpose=purpose)
+
+
     user = request.user
     return_plan_detail(plan=plan)
     _annotate(plan)
@@ -192,6 +198,8 @@ def plan_page(request, plan, *, transition_form=None, status=200):
         "case": case,
         "route": return_responsible_body(case.residence_status),
         "components": components,
+        # The representative's name is a personal text of the case (cases.personal_texts).
+        "can_view_details": _representative_shown(user, plan, purpose="page-return-plan"),
         "totals": component_totals(plan=plan) if components else [],
         "follow_ups": list(plan.follow_ups.all()),
         "history": list(plan.status_changes.all()),
@@ -324,6 +332,7 @@ class RepresentativeView(PlanFormView):
             representatives=representatives_of_plan(plan=plan),
             initial=RepresentativeForm.initial_from(plan),
         )
+            names_shown=personal_texts_visible(user=self.request.user, case=plan.case),
 
     def extra_context(self, plan) -> dict:
         return {"no_representative": not representatives_of_plan(plan=plan).exists()}
@@ -448,4 +457,5 @@ class ReturnPlanSummaryView(FreshSecondFactorRequiredMixin, PlanMixin, View):
                 "is_minor": services.is_minor(plan.case),
                 "printed_at": timezone.localtime(),
             },
+                "can_view_details": _representative_shown(request.user, plan, purpose="page-return-summary"),
         )

@@ -4,7 +4,8 @@ Everything is read through the selectors of the apps, for the requester (`job.re
 time: a requester who can no longer see the case gets Http404 (the job fails, as it should), and a section
 their role may not see comes out empty, as on the pages. Identifying details appear only when the requester
 may see them on this case now (the check the personal-details page makes), and reading them is audited
-the same way; free-text notes are left out, as they may name people. Marked confidential on every page.
+the same way; so do the services' providers (cases.personal_texts); free-text notes are left out. Marked
+confidential on every page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django_countries import countries
 
 from cases.housing import bed_days
 from cases.models import PersonalDetails
+from cases.personal_texts import MASK, personal_texts_for
 from cases.selectors import case_get_for_user, case_services, case_stays
 from cases.services import can_view_personal_details, personal_details_view
 from identification.choices import Authority
@@ -213,6 +215,23 @@ def _returns(case, user) -> list[dict]:
     ]
 
 
+def _services(case, user) -> list[dict]:
+    """The services; their providers (personal texts) only for a requester who may read them (audited)."""
+    services = sorted(case_services(case=case), key=lambda s: (s.provided_on, s.pk))
+    visible = personal_texts_for(
+        user=user, case=case, rows=services, purpose="report", only=["caseservice.provider"]
+    )
+    return [
+        {
+            "provided_on": day(service.provided_on),
+            "service": service.get_service_type_display(),
+            "mode": service.get_mode_display(),
+            "provider": (service.provider or NO_VALUE) if visible else MASK,
+        }
+        for service in services
+    ]
+
+
 def follow_up_list(plan) -> list:
     return sorted(plan.follow_ups.all(), key=lambda f: (f.due_on, f.pk))
 
@@ -237,15 +256,7 @@ def render(job, *, on_progress: Callable[[int], None]) -> RenderedReport:
         "personal": _personal_details(case, user),
         "presentations": _presentations(case, user),
         "periods": _periods(case, user),
-        "services": [
-            {
-                "provided_on": day(service.provided_on),
-                "service": service.get_service_type_display(),
-                "mode": service.get_mode_display(),
-                "provider": service.provider or NO_VALUE,
-            }
-            for service in sorted(case_services(case=case), key=lambda s: (s.provided_on, s.pk))
-        ],
+        "services": _services(case, user),
         "stays": _stays(case),
         "returns": _returns(case, user),
         "today": date_format(timezone.localdate(), "DATE_FORMAT"),

@@ -351,9 +351,11 @@ def test_case_report_for_the_team_shows_identifying_details_and_audits_the_read(
         "Departed",
     ):
         assert fact in whole, fact
+    assert "Health clinic" in whole  # the services' providers: personal texts, for the team (issue 17)
     reads = AuditEvent.objects.filter(action=AuditAction.VIEWED, actor=caseworker, target_label=case.number)
-    assert [read.detail for read in reads] == [
-        {"what": "personal_details", "fields": ["full_name"], "purpose": "report"}
+    assert sorted((read.detail for read in reads), key=lambda detail: detail["what"]) == [
+        {"what": "personal_details", "fields": ["full_name"], "purpose": "report"},
+        {"what": "personal_texts", "fields": ["caseservice.provider"], "purpose": "report"},
     ]
 
 
@@ -367,6 +369,7 @@ def test_case_report_withholds_identifying_details_from_who_cannot_see_them(worl
     assert all("FORTROLIG" in text for text in texts)
     assert all(f"Side {n} af {len(texts)}" in text for n, text in enumerate(texts, start=1))
     assert MARKER not in " ".join(texts)
+    assert "Health clinic" not in " ".join(texts)  # a personal text (issue 17)
     with translation.override("da"):
         withheld = translation.gettext("Identifying details are not included: you cannot see them.")
     assert flat(withheld) in " ".join(texts)
