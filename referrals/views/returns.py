@@ -179,13 +179,13 @@ class PlanMixin(LoginRequiredMixin):
         return return_plan_get_for_user(user=self.request.user, plan_id=self.kwargs["pk"])
 
 
-def plan_page(request, plan, *, transition_form=None, status=200):
-    """Render the plan's page (also with a refused step, status 400)."""
 def _representative_shown(user, plan, *, purpose: str) -> bool:
     """Whether `user` may read the name of the plan's representative; the read is recorded."""
     return personal_texts_for(user=user, case=plan.case, rows=[plan.representative], purpose=purpose)
 
 
+def plan_page(request, plan, *, transition_form=None, status=200):
+    """Render the plan's page (also with a refused step, status 400)."""
     user = request.user
     return_plan_detail(plan=plan)
     _annotate(plan)
@@ -196,10 +196,10 @@ def _representative_shown(user, plan, *, purpose: str) -> bool:
     context = {
         "plan": plan,
         "case": case,
-        "route": return_responsible_body(case.residence_status),
-        "components": components,
         # The representative's name is a personal text of the case (cases.personal_texts).
         "can_view_details": _representative_shown(user, plan, purpose="page-return-plan"),
+        "route": return_responsible_body(case.residence_status),
+        "components": components,
         "totals": component_totals(plan=plan) if components else [],
         "follow_ups": list(plan.follow_ups.all()),
         "history": list(plan.status_changes.all()),
@@ -330,9 +330,9 @@ class RepresentativeView(PlanFormView):
         return RepresentativeForm(
             data,
             representatives=representatives_of_plan(plan=plan),
+            names_shown=personal_texts_visible(user=self.request.user, case=plan.case),
             initial=RepresentativeForm.initial_from(plan),
         )
-            names_shown=personal_texts_visible(user=self.request.user, case=plan.case),
 
     def extra_context(self, plan) -> dict:
         return {"no_representative": not representatives_of_plan(plan=plan).exists()}
@@ -455,7 +455,7 @@ class ReturnPlanSummaryView(FreshSecondFactorRequiredMixin, PlanMixin, View):
                 "totals": component_totals(plan=plan) if components else [],
                 "follow_ups": list(plan.follow_ups.all()),
                 "is_minor": services.is_minor(plan.case),
+                "can_view_details": _representative_shown(request.user, plan, purpose="page-return-summary"),
                 "printed_at": timezone.localtime(),
             },
-                "can_view_details": _representative_shown(request.user, plan, purpose="page-return-summary"),
         )
