@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from cases.tests.factories import case_open_for_test
-from cmm.models import OrganisationKind, Role
+from cmm.models import Designation, OrganisationKind, Role
 from cmm.services import membership_add, organisation_create
 from cmm.tests.factories import TEST_PASSWORD, UserFactory
 from identification.choices import PresentedBy
@@ -30,8 +30,13 @@ def org_b(db):
 
 @pytest.fixture
 def org_cmm(db):
+    """CMM, designated as such (as a platform admin does)."""
     return organisation_create(
-        name="CMM Test", kind=OrganisationKind.CMM, case_prefix="CMT", region="national"
+        name="CMM Test",
+        kind=OrganisationKind.CMM,
+        case_prefix="CMT",
+        region="national",
+        designation=Designation.CMM,
     )
 
 
@@ -78,8 +83,13 @@ def case_a(users_a, open_case):
 
 @pytest.fixture
 def org_us(db):
+    """The Immigration Service, designated as such (as a platform admin does)."""
     return organisation_create(
-        name="Udlændingestyrelsen Test", kind=OrganisationKind.AUTHORITY, case_prefix="UST", region="national"
+        name="Udlændingestyrelsen Test",
+        kind=OrganisationKind.AUTHORITY,
+        case_prefix="UST",
+        region="national",
+        designation=Designation.IMMIGRATION_SERVICE,
     )
 
 

@@ -63,8 +63,9 @@ from cases.models import (
     PlannedActivity,
     ShelterStay,
 )
-from cmm.models import AuditAction, OrganisationKind, Role
+from cmm.models import AuditAction, Role
 from cmm.permissions import active_membership
+from cmm.selectors import is_cmm
 from cmm.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def can_erase_case(*, user) -> bool:
     return (
         membership is not None
         and membership.role == Role.COORDINATOR
-        and membership.organisation.kind == OrganisationKind.CMM
+        and is_cmm(membership.organisation)
     )
 
 

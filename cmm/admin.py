@@ -72,16 +72,33 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "region", "case_prefix", "is_active"]
-    list_filter = ["kind", "region", "is_active"]
+    list_display = ["name", "kind", "designation", "region", "case_prefix", "is_active"]
+    list_filter = ["kind", "designation", "region", "is_active"]
     search_fields = ["name", "case_prefix"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Which organisation is the Immigration Service, which is CMM: platform admins (superusers) only.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "designation"]
+
     def save_model(self, request, obj, form, change):
+        designation = obj.designation if request.user.is_superuser else ""
         if change:
+            designating = "designation" in form.changed_data and request.user.is_superuser
+            if designating:
+                obj.designation = form.initial.get("designation", "")
             super().save_model(request, obj, form, change)
+            if designating:
+                services.organisation_designate(organisation=obj, designation=designation, by=request.user)
+                obj.refresh_from_db(fields=["designation"])
             return
         created = services.organisation_create(
-            name=obj.name, kind=obj.kind, case_prefix=obj.case_prefix, region=obj.region, by=request.user
+            name=obj.name,
+            kind=obj.kind,
+            case_prefix=obj.case_prefix,
+            region=obj.region,
+            designation=designation,
+            by=request.user,
         )
         obj.pk, obj.group = created.pk, created.group
 

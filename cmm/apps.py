@@ -34,3 +34,6 @@ class CmmConfig(AppConfig):
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="cmm-session-started")
         user_logged_out.connect(on_user_logged_out, dispatch_uid="cmm-session-ended")
+        # `manage.py check` (and every command's start) says when the Immigration Service or CMM is not
+        # designated: the check registers itself on import.
+        from cmm import checks  # noqa: F401

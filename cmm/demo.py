@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cmm.models import Membership, Organisation, OrganisationKind, Region, Role, User
-from cmm.services import membership_add, organisation_create
+from cmm.models import Designation, Membership, Organisation, OrganisationKind, Region, Role, User
+from cmm.services import membership_add, organisation_create, organisation_designate
 
 DEMO_PASSWORD = "demo-cmm-2026!"  # noqa: S105 - documented in the README, refused in production
 
@@ -25,6 +25,9 @@ DEMO_ORGANISATIONS = [
     ("Udlændingestyrelsen", OrganisationKind.AUTHORITY, "US", Region.NATIONAL),
     ("IOM Denmark", OrganisationKind.IOM, "IOM", Region.NATIONAL),
 ]
+
+# Which demo organisation is the Immigration Service and which is CMM (a platform admin's designation).
+DEMO_DESIGNATIONS = {Designation.CMM: "CMM", Designation.IMMIGRATION_SERVICE: "US"}
 
 DEMO_USERS = [
     # username, first name, last name, [(organisation prefix, role)]
@@ -49,6 +52,9 @@ def seed_demo() -> dict:
             organisation = organisation_create(name=name, kind=kind, case_prefix=prefix, region=region)
             created["organisations"] += 1
         by_prefix[prefix] = organisation
+    for designation, prefix in DEMO_DESIGNATIONS.items():
+        if not Organisation.objects.filter(designation=designation).exists():
+            organisation_designate(organisation=by_prefix[prefix], designation=designation)
 
     for username, first_name, last_name, roles in DEMO_USERS:
         user = User.objects.filter(username=username).first()

@@ -35,6 +35,21 @@ class OrganisationKind(models.TextChoices):
     IOM = "iom", _("IOM")
 
 
+class Designation(models.TextChoices):
+    """Which organisation *is* the Immigration Service, and which *is* CMM: named by a platform admin, never
+    guessed from the kind (another authority, e.g. the police, is of kind authority too)."""
+
+    IMMIGRATION_SERVICE = "immigration_service", _("The Immigration Service")
+    CMM = "cmm", _("CMM")
+
+
+# The kind an organisation must be of to carry each designation.
+DESIGNATION_KIND = {
+    Designation.IMMIGRATION_SERVICE: OrganisationKind.AUTHORITY,
+    Designation.CMM: OrganisationKind.CMM,
+}
+
+
 class Region(models.TextChoices):
     HOVEDSTADEN = "hovedstaden", _("Capital Region of Denmark")
     SJAELLAND = "sjaelland", _("Region Zealand")
@@ -58,6 +73,19 @@ class Organisation(models.Model):
         help_text=_("2-8 capital letters, used in case numbers such as CMM-2026-00042."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set by a platform admin only (Django admin for superusers, `manage.py designate_organisation`): the
+    # organisation that decides for the Immigration Service, the one that is CMM. At most one of each.
+    designation = models.CharField(
+        _("designation"),
+        max_length=20,
+        choices=Designation.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Whether this organisation is the Immigration Service or CMM, which decide on identification. "
+            "Only a platform admin sets it."
+        ),
+    )
     # The group that holds the object permissions granted to the organisation (cases it owns or that were
     # referred to it). Users are not put in it: cmm.permissions reads it for the active membership only.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation", editable=False)
@@ -70,6 +98,23 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(case_prefix__regex=r"^[A-Z]{2,8}$"), name="organisation_case_prefix_format"
+            ),
+            models.UniqueConstraint(
+                fields=["designation"],
+                condition=~models.Q(designation=""),
+                name="organisation_one_per_designation",
+                violation_error_message=_(
+                    "Another organisation has this designation: take it away from that organisation first."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(designation="")
+                | models.Q(designation=Designation.IMMIGRATION_SERVICE, kind=OrganisationKind.AUTHORITY)
+                | models.Q(designation=Designation.CMM, kind=OrganisationKind.CMM),
+                name="organisation_designation_fits_kind",
+                violation_error_message=_(
+                    "The Immigration Service must be an authority, and CMM an organisation of kind CMM."
+                ),
             ),
         ]
 

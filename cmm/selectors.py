@@ -5,8 +5,20 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from cmm.models import AuditEvent, Membership, Organisation
+from cmm.models import AuditEvent, Designation, Membership, Organisation
 from cmm.permissions import active_membership, has_role_permission
+
+
+def designated_organisation(designation: str) -> Organisation | None:
+    """Return the active organisation a platform admin designated as `designation` (the Immigration Service,
+    CMM), or None. The one place that says which organisation *is* which: never guess it from the kind."""
+    return Organisation.objects.filter(designation=designation, is_active=True).first()
+
+
+def is_cmm(organisation: Organisation | None) -> bool:
+    """Tell whether `organisation` is the one designated as CMM (whose coordinators and analysts have CMM's
+    powers); another organisation of kind CMM is not."""
+    return organisation is not None and organisation.is_active and organisation.designation == Designation.CMM
 
 
 def membership_choices_for_user(*, user) -> QuerySet[Membership]:

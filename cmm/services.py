@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Model, Q
@@ -18,6 +19,7 @@ from cmm.bulk import insert_rows
 from cmm.models import (
     AuditAction,
     AuditEvent,
+    Designation,
     EmailStatus,
     Membership,
     Organisation,
@@ -72,8 +74,12 @@ def audit_record(
 
 
 @transaction.atomic
-def organisation_create(*, name: str, kind: str, case_prefix: str, region: str, by: User | None = None):
-    """Create an organisation together with the group that will hold its object permissions."""
+def organisation_create(
+    *, name: str, kind: str, case_prefix: str, region: str, by: User | None = None, designation: str = ""
+):
+    """Create an organisation together with the group that will hold its object permissions.
+
+    `designation` (the Immigration Service, CMM) is for platform admins only (organisation_designate)."""
     organisation = Organisation(name=name, kind=kind, case_prefix=case_prefix, region=region)
     organisation.group = Group.objects.create(name=f"org:{case_prefix}")
     organisation.full_clean()
@@ -81,7 +87,53 @@ def organisation_create(*, name: str, kind: str, case_prefix: str, region: str, 
     audit_record(
         actor=by, action=AuditAction.ORGANISATION_CREATED, organisation=organisation, target=organisation
     )
+    if designation:
+        organisation = organisation_designate(organisation=organisation, designation=designation, by=by)
     return organisation
+
+
+@transaction.atomic
+def organisation_designate(
+    *, organisation: Organisation, designation: str, by: User | None = None
+) -> Organisation:
+    """Make `organisation` the one designated as `designation` (the Immigration Service, CMM), taking the
+    designation from the organisation that had it; an empty `designation` takes the organisation's away.
+
+    Only a platform admin does this: the Django admin (superusers) and `manage.py designate_organisation`
+    call it, no organisation admin's page or API. Presentations still waiting for a decision follow the
+    designation to the organisation that decides now (identification.services).
+    """
+    if designation and designation not in Designation.values:
+        raise ValidationError({"designation": f"Unknown designation {designation!r}."})
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = organisation.designation
+    if designation:
+        for other in (
+            Organisation.objects.select_for_update()
+            .filter(designation=designation)
+            .exclude(pk=organisation.pk)
+        ):
+            Organisation.objects.filter(pk=other.pk).update(designation="")
+            _designation_audit(other, before=designation, after="", by=by)
+    if before != designation:
+        organisation.designation = designation
+        organisation.full_clean()
+        organisation.save(update_fields=["designation"])
+        _designation_audit(organisation, before=before, after=designation, by=by)
+    from identification.services import presentations_follow_designations  # identification builds on cmm
+
+    presentations_follow_designations(by=by)
+    return organisation
+
+
+def _designation_audit(organisation: Organisation, *, before: str, after: str, by: User | None) -> None:
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGED,
+        organisation=organisation,
+        target=organisation,
+        detail={"fields": ["designation"], "designation": [before, after]},
+    )
 
 
 @transaction.atomic

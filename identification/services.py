@@ -7,15 +7,26 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, EventKind, ExploitationType
+from cases.grounds import case_view_revoke_unless_grounded
 from cases.models import Case, CaseEvent
-from cmm.models import AuditAction, Membership, Organisation, OrganisationKind, OutboundEmail, Role, User
+from cmm.models import (
+    AuditAction,
+    Designation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OutboundEmail,
+    Role,
+    User,
+)
 from cmm.permissions import active_membership, grant, has_role_permission
+from cmm.selectors import designated_organisation, is_cmm
 from cmm.services import audit_record, email_cancel_pending, email_queue
 from identification.choices import Authority, Finding, Outcome, TaskKind, TaskStatus
 from identification.models import (
@@ -38,10 +49,10 @@ ALLOWED_ATTACHMENT_TYPES = {
     "text/plain",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-# Who records the decision of each authority: the role, in an organisation of this kind.
+# Who records the decision of each authority: the role, in the organisation a platform admin designated.
 DECIDERS = {
-    Authority.IMMIGRATION_SERVICE: (Role.AUTHORITY_LIAISON, OrganisationKind.AUTHORITY),
-    Authority.CMM: (Role.COORDINATOR, OrganisationKind.CMM),
+    Authority.IMMIGRATION_SERVICE: (Role.AUTHORITY_LIAISON, Designation.IMMIGRATION_SERVICE),
+    Authority.CMM: (Role.COORDINATOR, Designation.CMM),
 }
 _CASE_STATUS = {
     Outcome.IDENTIFIED: CaseStatus.IDENTIFIED,
@@ -73,9 +84,10 @@ def _not_in_future(value, field: str, errors: dict) -> None:
 
 
 def deciding_organisation(authority: str) -> Organisation | None:
-    """The organisation whose members record the decisions of `authority`."""
-    _role, kind = DECIDERS[authority]
-    return Organisation.objects.filter(kind=kind, is_active=True).order_by("pk").first()
+    """The organisation whose members record the decisions of `authority`: the one a platform admin
+    designated (cmm.selectors.designated_organisation), never a guess from the kind; None if there is none."""
+    _role, designation = DECIDERS[authority]
+    return designated_organisation(designation)
 
 
 def _route(presentation: Presentation) -> None:
@@ -84,16 +96,44 @@ def _route(presentation: Presentation) -> None:
     presentation.authority_organisation = deciding_organisation(route.authority) if route.authority else None
     if route.authority and presentation.authority_organisation is None:
         raise ValidationError(
-            _("No organisation is set up to decide for %(authority)s.")
-            % {"authority": Authority(route.authority).label}
+            {
+                "residence_status": _(
+                    "No organisation is designated to decide for %(authority)s: a platform admin must "
+                    "designate it (manage.py designate_organisation) before the case can be presented."
+                )
+                % {"authority": Authority(route.authority).label}
+            }
         )
 
 
-def _share_with_authority(presentation: Presentation) -> None:
-    # The deciding organisation must be able to open the case it decides on.
-    organisation = presentation.authority_organisation
-    if organisation is not None and organisation.pk != presentation.case.organisation_id:
-        grant("cases.view_case", presentation.case, organisation=organisation)
+def _share_with_authority(
+    presentation: Presentation, *, by: User, former: Organisation | None = None
+) -> None:
+    """Give the deciding organisation access to the case it decides on. When the presentation was routed away
+    from `former`, take back what the presentation gave it, unless it has another ground (cases.grounds)."""
+    case, organisation = presentation.case, presentation.authority_organisation
+    rerouted = former is not None and former.pk != presentation.authority_organisation_id
+    if rerouted and former.pk != case.organisation_id:
+        revoked = case_view_revoke_unless_grounded(case=case, organisation=former)
+        _audit(
+            presentation,
+            AuditAction.PERMISSION_REVOKED if revoked else AuditAction.CHANGED,
+            by=by,
+            step="rerouted_from",
+            organisation=former.pk,
+            perms=["cases.view_case"] if revoked else [],
+        )
+    if organisation is not None and organisation.pk != case.organisation_id:
+        grant("cases.view_case", case, organisation=organisation)
+        if rerouted:
+            _audit(
+                presentation,
+                AuditAction.PERMISSION_GRANTED,
+                by=by,
+                step="rerouted_to",
+                organisation=organisation.pk,
+                perms=["cases.view_case"],
+            )
 
 
 def current_decision(presentation: Presentation) -> Decision | None:
@@ -128,7 +168,7 @@ def presentation_create(
     _route(presentation)
     presentation.full_clean()
     presentation.save()
-    _share_with_authority(presentation)
+    _share_with_authority(presentation, by=by)
     _event(case, by=by, occurred_on=presented_on, step="presented", authority=presentation.authority)
     _audit(presentation, AuditAction.CREATED, by=by)
     return presentation
@@ -138,8 +178,15 @@ def presentation_create(
 def presentation_set_residence_status(
     *, presentation: Presentation, by: User, residence_status: str
 ) -> Presentation:
-    """Correct the residence status at presentation (e.g. resolve "unknown") while nothing is decided."""
-    presentation = Presentation.objects.select_for_update().get(pk=presentation.pk)
+    """Correct the residence status at presentation (e.g. resolve "unknown") while nothing is decided.
+
+    The presentation is routed again: when another organisation decides now, it is given the case, and the
+    former one loses the access the presentation gave it (unless it has another ground for it)."""
+    presentation = (
+        Presentation.objects.select_for_update(of=("self",))
+        .select_related("case", "authority_organisation")
+        .get(pk=presentation.pk)
+    )
     if presentation.decisions.exists():
         raise ValidationError(
             {
@@ -148,13 +195,43 @@ def presentation_set_residence_status(
                 )
             }
         )
+    former = presentation.authority_organisation
     presentation.residence_status = residence_status
     _route(presentation)
     presentation.full_clean()
     presentation.save()
-    _share_with_authority(presentation)
     _audit(presentation, AuditAction.CHANGED, by=by, fields=["residence_status"])
+    _share_with_authority(presentation, by=by, former=former)
     return presentation
+
+
+@transaction.atomic
+def presentations_follow_designations(*, by: User | None) -> int:
+    """Route every presentation still waiting for a decision to the organisation now designated for its
+    authority (after a platform admin moved a designation, cmm.services.organisation_designate); the former
+    one loses the access the presentation gave it, as when the residence status changes. Returns how many
+    moved. A decided presentation keeps the organisation that decided it."""
+    moved = 0
+    decided = Decision.objects.filter(presentation=OuterRef("pk"))
+    for authority in DECIDERS:
+        organisation = deciding_organisation(authority)
+        if organisation is None:
+            continue
+        waiting = (
+            Presentation.objects.select_for_update(of=("self",))
+            .filter(~Exists(decided), authority=authority)
+            .exclude(authority_organisation=organisation)
+            .select_related("case", "authority_organisation")
+            .order_by("pk")
+        )
+        for presentation in waiting:
+            former = presentation.authority_organisation
+            presentation.authority_organisation = organisation
+            presentation.save(update_fields=["authority_organisation"])
+            _audit(presentation, AuditAction.CHANGED, by=by, fields=["authority_organisation"])
+            _share_with_authority(presentation, by=by, former=former)
+            moved += 1
+    return moved
 
 
 # --- Evidence -----------------------------------------------------------------------------------------
@@ -192,7 +269,9 @@ def identification_form_record(
     """Record the identification form of a CMM or NGO social worker (the same indicators as outreach)."""
     membership = active_membership(by)
     errors: dict = {}
-    if membership is None or membership.organisation.kind not in (OrganisationKind.CMM, OrganisationKind.NGO):
+    if membership is None or not (
+        is_cmm(membership.organisation) or membership.organisation.kind == OrganisationKind.NGO
+    ):
         raise PermissionDenied(_("The identification form is filled in by a social worker of CMM or an NGO."))
     _not_in_future(interviewed_on, "interviewed_on", errors)
     indicators = list(dict.fromkeys(indicators or []))
@@ -277,12 +356,13 @@ def decision_refusal(*, presentation: Presentation, user: User) -> str | None:
     """Say why `user` may not record the decision on `presentation`, or None if they may."""
     if not presentation.authority:
         return competent_authority(presentation.residence_status).explanation
-    role, _kind = DECIDERS[presentation.authority]
+    role, designation = DECIDERS[presentation.authority]
     membership = active_membership(user)
     if (
         membership is None
         or membership.role != role
         or membership.organisation_id != presentation.authority_organisation_id
+        or membership.organisation.designation != designation
     ):
         return _("Only %(authority)s records this decision. %(rule)s") % {
             "authority": Authority(presentation.authority).label,

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from cases.choices import ExploitationType
 from cases.forms.case import language_name
 from cases.personal_texts import MASK, acting_organisation_id, decision_reasons_visible
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, case_list_for_user
 from cases.services import can_view_personal_details
 from cmm.audit.services import evidence_read_record
 from cmm.forms import attach_service_errors
@@ -56,6 +56,7 @@ from identification.selectors import (
 from outreach.choices import Indicator
 
 PAGE_SIZE = 25
+CHANGE_CASE = "cases.change_case"
 TASK_FILTERS = {"open": TaskStatus.OPEN, "done": TaskStatus.DONE, "all": None}
 # Downloads are named after the attachment's id, never its original name (which may identify the person).
 EXTENSIONS = {
@@ -152,11 +153,11 @@ class PresentationCreateView(LoginRequiredMixin, View):
 
     def get_case(self):
         case = case_get_for_user(user=self.request.user, case_id=self.kwargs["case_id"])
-        _require(
-            self.request.user,
-            "identification.add_presentation",
-            _("Your role does not allow presenting cases for identification."),
-        )
+        refusal = _("Your role does not allow presenting cases for identification.")
+        _require(self.request.user, "identification.add_presentation", refusal)
+        # Presenting is work on the case (cases.change_case): the deciding authority only sees it.
+        if not case_list_for_user(user=self.request.user, perm=CHANGE_CASE).filter(pk=case.pk).exists():
+            raise PermissionDenied(refusal)
         return case
 
     def render_form(self, case, form, status=200):
@@ -256,6 +257,9 @@ class PresentationFormView(PresentationMixin, View):
     form_class = None
     save = None  # the service: save(presentation=, by=, **service_kwargs(form))
     perm = ""
+    # Set for the presenter's evidence: the case must be one the user works on, not only sees (as the
+    # deciding authority does).
+    case_perm = ""
     refused_reason = _lazy("Your role does not allow this.")
     title = ""
     intro = ""
@@ -264,6 +268,9 @@ class PresentationFormView(PresentationMixin, View):
     def get_presentation(self):
         presentation = super().get_presentation()
         _require(self.request.user, self.perm, self.refused_reason)
+        workable = case_list_for_user(user=self.request.user, perm=self.case_perm) if self.case_perm else None
+        if workable is not None and not workable.filter(pk=presentation.case_id).exists():
+            raise PermissionDenied(self.refused_reason)
         return presentation
 
     def service_kwargs(self, form) -> dict:
@@ -323,6 +330,7 @@ class IdentificationFormCreateView(PresentationFormView):
     form_class = InterviewForm
     save = services.identification_form_record
     perm = "identification.add_identificationform"
+    case_perm = CHANGE_CASE
     refused_reason = _lazy("Your role does not allow filling in identification forms.")
     title = _lazy("Identification form")
     intro = _lazy("Filled in by a social worker of CMM or an NGO after the interview: the indicators found.")
@@ -333,6 +341,7 @@ class AttachmentCreateView(PresentationFormView):
     form_class = AttachmentForm
     save = services.attachment_add
     perm = "identification.add_attachment"
+    case_perm = CHANGE_CASE
     refused_reason = _lazy("Your role does not allow attaching documents.")
     title = _lazy("Attach a document")
     intro = _lazy(

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from cases.apis.case import NeverCachedMixin, UserRefSerializer
 from cases.apis.common import LONG, MAX_ID, NamedChoiceField, require, service_errors, validated
 from cmm.input_rules import DayField
-from outreach.apis.common import CaseRefSerializer, VisibleCaseField
+from outreach.apis.common import CaseRefSerializer, ChangeableCaseField
 from reflection.choices import ExtensionGround, PeriodKind, PeriodOutcome
 from reflection.dates import days_left
 from reflection.models import Extension, Notification, Postponement, ReflectionPeriod
@@ -206,7 +206,7 @@ def period_data(*, user, period_id: int) -> dict:
 
 
 class PeriodStartSerializer(serializers.Serializer):
-    case = VisibleCaseField(help_text="Id of a case the caller can see.")
+    case = ChangeableCaseField(help_text="Id of a case the caller works on (may change).")
     kind = NamedChoiceField(
         PeriodKind, help_text="Statutory needs the Immigration Service's decision identifying the person."
     )

@@ -189,7 +189,9 @@ class PeriodStartView(LoginRequiredMixin, View):
     template_name = "reflection/period_form.html"
 
     def get_case(self):
-        case = case_get_for_user(user=self.request.user, case_id=self.kwargs["case_id"])
+        # The organisation working on the case starts its period; one that only sees it (deciding) does not.
+        case_id = self.kwargs["case_id"]
+        case = case_get_for_user(user=self.request.user, case_id=case_id, perm="cases.change_case")
         _require(self.request.user, ADD, _("Your role does not allow starting reflection periods."))
         return case
 

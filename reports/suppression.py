@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from cmm.models import OrganisationKind
 from cmm.permissions import active_membership
+from cmm.selectors import is_cmm
 
 from .tables import Row, Table
 
@@ -198,8 +198,8 @@ def _row(table: Table, row_key: str) -> Row:
 
 def should_suppress(*, user, external: bool) -> bool:
     """Decide whether `user` sees small counts suppressed: every export marked external is, and only a user
-    acting for a CMM organisation sees exact counts in an internal view (DESIGN.md §3)."""
+    acting for the designated CMM sees exact counts in an internal view (DESIGN.md §3)."""
     if external:
         return True
     membership = active_membership(user)
-    return membership is None or membership.organisation.kind != OrganisationKind.CMM
+    return membership is None or not is_cmm(membership.organisation)

@@ -10,8 +10,9 @@ sent, with an empty body, only where they must be refused. A refusal is a redire
 principal may not see): never 2xx, never 400 (a form error before the permission check tells that the
 object exists), never 500. An invisible object must answer exactly as an id that does not exist. The user
 whose only power is a model-wide permission through a Django group must get exactly what the plain outreach
-worker gets, and the deactivated user exactly what an anonymous visitor gets. Every violation is collected
-and shown as one table.
+worker gets, and the deactivated user exactly what an anonymous visitor gets. The former member (moved from A
+to B) and the former deciding authority (A's case routed away from it) get nothing of A's (issue 17). Every
+violation is collected and shown as one table.
 """
 
 from __future__ import annotations
@@ -271,6 +272,17 @@ def test_public_urls_answer_anyone_without_an_error(world):
             assert status < 500, (name, principal, status)
             if route.kwargs:
                 assert status in (200, 302, 404), (name, principal, status)
+
+
+def test_the_former_members_session_from_before_leaving_opens_nothing_of_a(world):
+    """The session the former member opened while still in A (and on the team of A's case) ends with the
+    membership: it opens neither A's case nor anything else of A's."""
+    client = world.clients["former_before_leaving"]
+    own = world.objects["case"]["own"].pk
+    for url in (reverse("case-detail", args=[own]), reverse("case-personal", args=[own])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+    assert client.get(reverse("api-case-detail", args=[own])).status_code in (401, 403, 404)
 
 
 def test_a_deactivated_users_token_is_refused(world):

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from cmm.models import AuditEvent, OrganisationKind
+from cmm.models import AuditEvent
 from cmm.permissions import active_membership, has_role_permission
+from cmm.selectors import is_cmm
 
 VIEW_PERM = "cmm.view_auditevent"
 
 
 def can_view_audit_log(*, user) -> bool:
-    """Tell whether `user` may read the audit log: the role's permission, in a CMM organisation."""
+    """Tell whether `user` may read the audit log: the role's permission, acting for the designated CMM."""
     membership = active_membership(user)
     return (
         membership is not None
-        and membership.organisation.kind == OrganisationKind.CMM
+        and is_cmm(membership.organisation)
         and has_role_permission(user, VIEW_PERM)
     )
 

@@ -57,6 +57,7 @@ DETAIL_LABELS = {
     "request": _lazy("Request"),
     "format": _lazy("Format"),
     "organisation": _lazy("Organisation"),
+    "designation": _lazy("Designation"),
     "period": _lazy("Period"),
     "records": _lazy("Records"),
     "dropped": _lazy("Left out"),

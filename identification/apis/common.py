@@ -3,9 +3,11 @@ and the detail answer."""
 
 from django.db.models import prefetch_related_objects
 from rest_framework import generics
+from rest_framework.exceptions import PermissionDenied
 
 from cases.apis.common import require
 from cases.personal_texts import acting_organisation_id
+from cases.selectors import case_list_for_user
 from cases.services import can_view_personal_details
 from cmm.audit.services import evidence_read_record
 from identification.apis.serializers import PresentationDetailSerializer
@@ -53,8 +55,14 @@ class PresentationApi(generics.GenericAPIView):
 
     filter_backends = []
 
-    def get_presentation(self, perm: str | None = None, message: str = "") -> Presentation:
+    def get_presentation(
+        self, perm: str | None = None, message: str = "", *, case_perm: str | None = None
+    ) -> Presentation:
         presentation = presentation_get_for_user(user=self.request.user, presentation_id=self.kwargs["pk"])
         if perm is not None:
             require(self.request.user, perm, message)
+        # The presenter's evidence needs a case the caller works on, not one it only sees (as deciders do).
+        workable = case_list_for_user(user=self.request.user, perm=case_perm) if case_perm else None
+        if workable is not None and not workable.filter(pk=presentation.case_id).exists():
+            raise PermissionDenied(message)
         return presentation

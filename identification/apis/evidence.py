@@ -115,7 +115,9 @@ class IdentificationFormsApi(NeverCachedMixin, PresentationApi):
     @sensitive_variables()
     def post(self, request, pk):
         presentation = self.get_presentation(
-            "identification.add_identificationform", _("Your role cannot fill in identification forms.")
+            "identification.add_identificationform",
+            _("Your role cannot fill in identification forms."),
+            case_perm="cases.change_case",
         )
         data = validated(IdentificationFormCreateSerializer, request)
         with service_errors():
@@ -136,7 +138,9 @@ class AttachmentsApi(PresentationApi):
     )
     def post(self, request, pk):
         presentation = self.get_presentation(
-            "identification.add_attachment", _("Your role cannot attach documents.")
+            "identification.add_attachment",
+            _("Your role cannot attach documents."),
+            case_perm="cases.change_case",
         )
         data = validated(AttachmentUploadSerializer, request)
         with service_errors():

@@ -18,13 +18,13 @@ from identification.choices import Authority, PresentedBy
 from identification.models import Presentation
 from identification.selectors import presentation_list_for_user, work_queue_for_user
 from identification.services import presentation_create, presentation_set_residence_status
-from outreach.apis.common import VisibleCaseField
+from outreach.apis.common import ChangeableCaseField
 
 VIEW = "identification.view_presentation"
 
 
 class PresentationCreateSerializer(serializers.Serializer):
-    case = VisibleCaseField(help_text="Id of a case the caller can see.")
+    case = ChangeableCaseField(help_text="Id of a case the caller works on (may change).")
     presented_on = DayField()
     presented_by = NamedChoiceField(PresentedBy)
 

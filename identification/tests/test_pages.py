@@ -256,19 +256,16 @@ def test_a_cmm_coordinator_cannot_decide_on_an_immigration_service_case(
 
 
 def test_the_liaison_cannot_decide_on_a_cmm_case(login, us_presentation, caseworker, liaison):
-    # The residence status at presentation turns out to be EU citizen: CMM decides, although the Immigration
-    # Service was given access to the case when it was first presented.
+    # The residence status at presentation turns out to be EU citizen: CMM decides, and the Immigration
+    # Service loses the access it was given when the case was first presented (issue 17).
     presentation_set_residence_status(
         presentation=us_presentation, by=caseworker, residence_status=ResidenceStatus.EU_CITIZEN
     )
     client = login(liaison)
-    page = client.get(url("decision-create", us_presentation))
-    assert page.status_code == 403
-    assert danish(Authority.CMM.label) in page.context["exception"]
-    response = client.post(url("decision-create", us_presentation), decision_data())
-    assert response.status_code == 403
+    assert client.get(url("decision-create", us_presentation)).status_code == 404
+    assert client.post(url("decision-create", us_presentation), decision_data()).status_code == 404
     assert not Decision.objects.exists()
-    assert client.get(url("presentation-detail", us_presentation)).context["refusal"]
+    assert client.get(url("presentation-detail", us_presentation)).status_code == 404
 
 
 # --- The work queue and the decision ------------------------------------------------------------------

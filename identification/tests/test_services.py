@@ -256,7 +256,12 @@ def test_presenting_without_a_deciding_organisation_is_a_clear_error(
     with pytest.raises(ValidationError) as error:
         present(case, by=caseworker)
 
-    assert error.value.messages == [f"No organisation is set up to decide for {missing}."]
+    assert error.value.message_dict == {
+        "residence_status": [
+            f"No organisation is designated to decide for {missing}: a platform admin must designate it "
+            "(manage.py designate_organisation) before the case can be presented."
+        ]
+    }
     assert not Presentation.objects.exists()
     assert not CaseEvent.objects.filter(case=case, kind=EventKind.IDENTIFICATION).exists()
 

@@ -68,6 +68,14 @@ class VisibleCaseField(_IdField):
         return case_list_for_user(user=user)
 
 
+class ChangeableCaseField(VisibleCaseField):
+    """The id of a case the caller may work on (cases.change_case): seeing a case, as the authority deciding
+    on it does, is not enough to present it or start its reflection period."""
+
+    def choices(self, user):
+        return case_list_for_user(user=user, perm="cases.change_case")
+
+
 class VisibleRaidField(_IdField):
     """The id of a police raid the caller's organisation recorded or was present at."""
 

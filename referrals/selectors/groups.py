@@ -1,7 +1,7 @@
 """Reads of the referral groups, and the one place that decides who sees and who runs them.
 
 CMM's coordinators run the national referral mechanism: a user whose role carries
-`referrals.manage_referralgroup` while acting for a CMM organisation sees and manages every group. Everyone
+`referrals.manage_referralgroup` while acting for the designated CMM sees and manages every group. Everyone
 else whose role carries `referrals.view_referralgroup` sees only the active groups they belong to: their
 active organisation, or they personally, is an active member of the group. A regional group's members do not
 see the national group it feeds unless they are members of that too. What a user cannot see is "not found".
@@ -16,8 +16,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from cmm.models import Membership, OrganisationKind, User
+from cmm.models import Membership, User
 from cmm.permissions import active_membership, has_role_permission
+from cmm.selectors import is_cmm
 from referrals.choices import TopicStatus
 from referrals.models import GroupMeeting, GroupMember, GroupTopic, MeetingAction, ReferralGroup
 
@@ -33,7 +34,7 @@ def can_manage_groups(user) -> bool:
     membership = active_membership(user)
     return (
         membership is not None
-        and membership.organisation.kind == OrganisationKind.CMM
+        and is_cmm(membership.organisation)
         and has_role_permission(user, MANAGE)
     )
 

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import EventKind
+from cases.grounds import case_view_revoke_unless_grounded
 from cases.models import Case, CaseEvent
 from cases.services import case_team_add, case_team_remove
 from cmm.models import AuditAction, Membership, Organisation, User
 from cmm.permissions import active_membership, grant, has_role_permission, revoke
 from cmm.roles import ROLE_PERMISSIONS
 from cmm.services import audit_record, email_queue
-from identification.models import IdentificationTask, Presentation
 from referrals.choices import (
     OPEN_REFERRAL_STATUSES,
     ConsentScope,
@@ -128,26 +128,15 @@ def _require_text(value: str, field: str, message: str) -> str:
     return text
 
 
-def _other_view_ground(case: Case, organisation: Organisation) -> bool:
-    """Whether the organisation may see the case for a reason other than a referral: it decides on a
-    presentation of the case, or is responsible for an identification task of it (identification.services
-    granted it cases.view_case for that)."""
-    if case.organisation_id == organisation.pk:
-        return True
-    return (
-        Presentation.objects.filter(case=case, authority_organisation=organisation).exists()
-        or IdentificationTask.objects.filter(case=case, responsible_organisation=organisation).exists()
-    )
-
-
 def _remove_access(referral: Referral) -> list[str]:
-    """Take the receiver's access to the case back; it keeps seeing the case only on another ground."""
+    """Take the receiver's access to the case back; it keeps seeing the case only on another ground
+    (cases.grounds: e.g. it decides on a presentation of the case, or has an identification task of it)."""
     case, organisation = referral.case, referral.to_organisation
     removed = [CHANGE_CASE, VIEW_DETAILS]
-    if not _other_view_ground(case, organisation):
-        removed.insert(0, VIEW_CASE)
     for perm in removed:
         revoke(perm, case, organisation=organisation)
+    if case_view_revoke_unless_grounded(case=case, organisation=organisation):
+        removed.insert(0, VIEW_CASE)
     # What the accepting user was given personally goes too, unless they are on the owner's case team.
     if (
         referral.responded_by_id is not None

@@ -122,7 +122,9 @@ class CaseReturnsView(LoginRequiredMixin, View):
 
     def post(self, request, case_id):
         _require(request.user, ADD, _("Your role does not allow planning returns."))
-        case = self.get_case()
+        _require(self.request.user, VIEW, VIEW_REFUSED)
+        # Drafting a plan is work on the case: seeing it (as the deciding authority does) is not enough.
+        case = case_get_for_user(user=request.user, case_id=case_id, perm="cases.change_case")
         route = return_responsible_body(case.residence_status)
         if route.body is None:
             messages.error(request, route.explanation)

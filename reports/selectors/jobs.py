@@ -15,8 +15,8 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cases.selectors import case_ids_with_visible_details, case_list_for_user
-from cmm.models import OrganisationKind
 from cmm.permissions import active_membership, has_role_permission
+from cmm.selectors import is_cmm
 from reports.models import ReportJob, ReportKind
 from reports.selectors.statistics import VIEW, VIEW_NATIONAL
 from reports.suppression import should_suppress
@@ -34,7 +34,7 @@ def _visible(user) -> Q:
     if not has_role_permission(user, VIEW):
         return own_cases
     statistics = ~Q(kind=ReportKind.CASE_STATUS)
-    if membership.organisation.kind == OrganisationKind.CMM and has_role_permission(user, VIEW_NATIONAL):
+    if is_cmm(membership.organisation) and has_role_permission(user, VIEW_NATIONAL):
         return own_cases | statistics
     statistics &= Q(organisation_id=membership.organisation_id)
     if should_suppress(user=user, external=False):

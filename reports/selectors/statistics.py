@@ -2,7 +2,7 @@
 
 A user sees the statistics of the organisation they act for when their role carries
 `reports.view_statistics`. All organisations' statistics, and any one organisation's, need
-`reports.view_national_statistics` as well, and only while acting for a CMM organisation: CMM publishes the
+`reports.view_national_statistics` as well, and only while acting for the designated CMM: CMM publishes the
 national figures. Another organisation's figures, or the national ones, asked for without that right are "not
 found", as everywhere else.
 """
@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from cmm.models import Organisation, OrganisationKind
+from cmm.models import Organisation
 from cmm.permissions import active_membership, has_role_permission
+from cmm.selectors import is_cmm
 from reports.periods import Period, Scope
 from reports.services.statistics import statistics_compute, statistics_publish
 from reports.suppression import SuppressedTable, should_suppress
@@ -26,7 +27,7 @@ ALL_ORGANISATIONS = None  # the organisation_id that asks for all organisations
 
 
 def _sees_national(user, membership) -> bool:
-    return membership.organisation.kind == OrganisationKind.CMM and has_role_permission(user, VIEW_NATIONAL)
+    return is_cmm(membership.organisation) and has_role_permission(user, VIEW_NATIONAL)
 
 
 def statistics_scope_for_user(*, user, organisation_id: int | None) -> Scope:

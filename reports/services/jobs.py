@@ -25,8 +25,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases.selectors import case_get_for_user
-from cmm.models import AuditAction, Membership, OrganisationKind, Role
+from cmm.models import AuditAction, Designation, Membership, Role
 from cmm.permissions import active_membership, set_active_membership
+from cmm.selectors import designated_organisation
 from cmm.services import audit_record, email_queue
 from reports.models import JobStatus, ReportJob, ReportKind
 from reports.periods import Period, quarter_containing
@@ -325,7 +326,7 @@ def _notify_analysts(job: ReportJob) -> None:
     period = Period(job.period_start, job.period_end)
     recipients = (
         Membership.objects.active()
-        .filter(role=Role.ANALYST, organisation__kind=OrganisationKind.CMM)
+        .filter(role=Role.ANALYST, organisation=designated_organisation(Designation.CMM))
         .exclude(user__email="")
         .values_list("user__email", flat=True)
         .distinct()

@@ -7,6 +7,11 @@ An entry names the object kind that fills the URL's kwargs (see world.py) and, p
 `Access`: which principals may, and for object URLs on which variants. Everyone and everything else must be
 refused. `grp` (model-wide permissions through a Django group) always gets exactly what `out_a` gets, and
 `deact` (a deactivated user with a live session) exactly what `anon` gets: the test derives both.
+
+Issue 17's principals are written out: `former` (moved from A to B) gets what a caseworker of B on none of B's
+case teams gets, and nothing of A's; `former_us` (the authority a case of A was routed away from) gets what a
+liaison gets on URLs without an object, and no object at all. The variant `rerouted` (A's case now decided by
+CMM) is seen by A and by CMM's coordinator, never by either authority.
 """
 
 from __future__ import annotations
@@ -15,13 +20,19 @@ from dataclasses import dataclass, field
 
 Access = dict  # principal -> frozenset of variants ("-" for URLs without an object)
 
-LOGGED_IN = ("out_a", "cw_a", "admin_a", "cw_b", "coord", "analyst", "liaison")
+LOGGED_IN = ("out_a", "cw_a", "admin_a", "cw_b", "coord", "analyst", "liaison", "former", "former_us")
 NOBODY: Access = {}
 
 
+# On URLs without an object, issue 17's principals hold their role as these do: `former` is a caseworker of
+# B as cw_b is, `former_us` a liaison as `liaison` is.
+ROLE_TWINS = {"cw_b": "former", "liaison": "former_us"}
+
+
 def who(*principals: str) -> Access:
-    """Access to a URL without an object."""
-    return {p: frozenset({"-"}) for p in principals}
+    """Access to a URL without an object (with the ROLE_TWINS of the principals named)."""
+    named = (*principals, *(ROLE_TWINS[p] for p in principals if p in ROLE_TWINS))
+    return {p: frozenset({"-"}) for p in dict.fromkeys(named)}
 
 
 def on(**variants_by_principal: str) -> Access:
@@ -34,33 +45,71 @@ EVERYONE = who(*LOGGED_IN)
 # --- Cases -------------------------------------------------------------------------------------------------
 # Seen by the roles that carry view_case, for their organisation's cases and those shared with it: A's through
 # the accepted referral, the Immigration Service's through the presentations of `own` and `other`.
-CASE_VIEW = on(out_a="own referred", cw_a="own referred", cw_b="other referred revoked", liaison="own other")
+# CMM's coordinator sees `rerouted`, which CMM decides now.
+CASE_VIEW = on(
+    out_a="own referred rerouted",
+    cw_a="own referred rerouted",
+    cw_b="other referred revoked",
+    former="other referred revoked",
+    coord="rerouted",
+    liaison="own other",
+)
 # Changed by roles carrying change_case (the liaison's share is view only).
-CASE_CHANGE = on(cw_a="own referred", cw_b="other referred revoked")
+CASE_CHANGE = on(cw_a="own referred rerouted", cw_b="other referred revoked", former="other referred revoked")
 # Personal details: the case team (the openers; the referral shared the facts only).
-CASE_DETAILS = on(cw_a="own", cw_b="other referred revoked")
+CASE_DETAILS = on(cw_a="own rerouted", cw_b="other referred revoked")
 # Deleting and referring: the owning organisation only (a share never lends them).
-CASE_OWNER = on(cw_a="own", cw_b="other referred revoked")
+CASE_OWNER = on(cw_a="own rerouted", cw_b="other referred revoked", former="other referred revoked")
 # Case work pages that only a case worker role reaches (owners and shares with change_case).
 CASE_ROLES = who("cw_a", "cw_b", "coord")
 
 # --- Identification: presentations of own, other and deleted ------------------------------------------------
-PRESENTATION_VIEW = on(out_a="own", cw_a="own", cw_b="other", liaison="own other")
-PRESENTATION_PRESENTER = on(cw_a="own", cw_b="other")
-PRESENTATION_CHANGE = on(cw_a="own", cw_b="other", liaison="own other")  # residence status, police, verdict
-PRESENTATION_DECIDE = on(liaison="own other")  # no legal residence: the Immigration Service decides
-ATTACHMENT_VIEW = on(cw_a="own", cw_b="other", liaison="own other")
+# `rerouted`: the former authority is out; CMM decides it (EU citizen).
+PRESENTATION_VIEW = on(
+    out_a="own rerouted",
+    cw_a="own rerouted",
+    cw_b="other",
+    former="other",
+    coord="rerouted",
+    liaison="own other",
+)
+PRESENTATION_PRESENTER = on(cw_a="own rerouted", cw_b="other", former="other")
+# residence status, police, verdict
+PRESENTATION_CHANGE = on(
+    cw_a="own rerouted", cw_b="other", former="other", coord="rerouted", liaison="own other"
+)
+PRESENTATION_DECIDE = on(liaison="own other", coord="rerouted")  # the authority routed to decides
+ATTACHMENT_VIEW = on(cw_a="own rerouted", cw_b="other", coord="rerouted", liaison="own other")
 
 # --- Reflection periods on every case variant ---------------------------------------------------------------
-PERIOD_VIEW = on(cw_a="own referred", cw_b="other referred revoked", liaison="own other")
-PERIOD_CHANGE = on(cw_a="own referred", cw_b="other referred revoked")
+PERIOD_VIEW = on(
+    cw_a="own referred rerouted",
+    cw_b="other referred revoked",
+    former="other referred revoked",
+    coord="rerouted",
+    liaison="own other",
+)
+PERIOD_CHANGE = on(
+    cw_a="own referred rerouted", cw_b="other referred revoked", former="other referred revoked"
+)
 
 # --- Return plans on every case variant ---------------------------------------------------------------------
-PLAN_VIEW = on(cw_a="own referred", cw_b="other referred revoked", liaison="own other")
+PLAN_VIEW = on(
+    cw_a="own referred rerouted",
+    cw_b="other referred revoked",
+    former="other referred revoked",
+    coord="rerouted",
+    liaison="own other",
+)
 PLAN_CHANGE = PLAN_VIEW
 
 # --- Referrals: own = A's case to CMM (pending), other = B's to CMM (pending), referred/revoked = B's to A
-REFERRAL_VIEW = on(cw_a="own referred revoked", cw_b="other referred revoked", coord="own other")
+REFERRAL_VIEW = on(
+    cw_a="own referred revoked",
+    cw_b="other referred revoked",
+    former="other referred revoked",
+    coord="own other",
+)
 REFERRAL_CHANGE = REFERRAL_VIEW  # which answer fits which side and state is the service's (a 400, not a leak)
 
 STATISTICS = who("cw_a", "admin_a", "cw_b", "coord", "analyst")  # roles carrying reports.view_statistics
@@ -72,12 +121,12 @@ JOB_VIEW = on(cw_a="own", cw_b="other")
 MEMBER = on(admin_a="own")
 
 # --- Outreach records: the recording organisation's ---------------------------------------------------------
-OUTREACH_OBJECT = on(out_a="own", cw_a="own", cw_b="other")
+OUTREACH_OBJECT = on(out_a="own", cw_a="own", cw_b="other", former="other")
 OUTREACH_ROLES = who("out_a", "cw_a", "cw_b", "coord")
 
 # --- Referral groups: own = the group A is a member of, other = the one B is a member of; CMM runs them all
 # (CMM's analysts neither run nor belong to a group.)
-GROUP_VIEW = on(out_a="own", cw_a="own", admin_a="own", cw_b="other", coord="own other")
+GROUP_VIEW = on(out_a="own", cw_a="own", admin_a="own", cw_b="other", former="other", coord="own other")
 GROUP_MANAGE = on(coord="own other")
 # An action is completed by the group's runner or by its owner: here A's member in `own`, B's in `other`.
 GROUP_ACTION_OWNER = GROUP_VIEW
@@ -155,7 +204,7 @@ ENTRIES: dict[str, Entry] = {
     "case-close": page("case", CASE_CHANGE),
     "case-reopen": page("case", None, CASE_CHANGE),
     "case-delete": page("case", CASE_OWNER),
-    "case-erase": page("case", NOBODY, note="CMM coordinators who see the case; ours sees none"),
+    "case-erase": page("case", on(coord="rerouted"), note="CMM coordinators, on the cases they see"),
     "case-personal": page("case", CASE_DETAILS),
     "case-personal-update": page("case", CASE_DETAILS),
     "case-team": page("case", CASE_VIEW, CASE_CHANGE),
@@ -220,7 +269,11 @@ ENTRIES: dict[str, Entry] = {
     "calendar-settings": page(get=EVERYONE),
     "calendar-feed": Entry(kind="calendar_token", public=True, note="a secret token; a wrong one is 404"),
     # --- Referrals ------------------------------------------------------------------------------------------
-    "case-referrals": page("case", CASE_CHANGE),
+    "case-referrals": page(
+        "case",
+        {**CASE_CHANGE, **on(coord="rerouted")},
+        note="lists only the referrals the caller's organisation sent or received",
+    ),
     "referral-create": page("case", CASE_OWNER),
     "referral-incoming": page(get=who("cw_a", "cw_b", "coord")),
     "referral-detail": page("referral", REFERRAL_VIEW),
@@ -283,7 +336,7 @@ ENTRIES: dict[str, Entry] = {
     "api-case-close": page("case", None, CASE_CHANGE),
     "api-case-reopen": page("case", None, CASE_CHANGE),
     "api-case-delete": page("case", None, CASE_OWNER),
-    "api-case-erase": page("case", None, NOBODY),
+    "api-case-erase": page("case", None, on(coord="rerouted")),
     "api-case-personal-details": page("case", CASE_DETAILS),
     "api-case-team": page("case", CASE_VIEW, CASE_CHANGE),
     "api-case-team-member": page("team_member", None, CASE_CHANGE),

@@ -11,6 +11,12 @@ Principals (keys of `World.clients`):
   liaison   Immigration Service liaison
   deact     was a caseworker of A, logged in and passed the second step, then deactivated
   grp       outreach worker of A whose Django group holds every model permission globally (must gain nothing)
+  former    was a caseworker of A, on the team of A's case `own` and its contact person, logged in and passed
+            the second step; then their membership of A ended (cmm.services.membership_end) and they became
+            a caseworker of B: an active user, logged in again, acting for B (on none of B's case teams)
+  former_us liaison of an authority that was the designated Immigration Service when A's case `rerouted` was
+            presented to it; the presentation was then routed to CMM by a residence-status change, and the
+            designation moved to the Immigration Service (US)
 
 Object variants (keys of `World.objects[kind]`):
   own       organisation A's case (or the thing belonging to it)
@@ -18,6 +24,8 @@ Object variants (keys of `World.objects[kind]`):
   referred  B's case shared with A by an accepted referral
   revoked   B's case whose referral to A was accepted and then revoked
   deleted   A's case, soft-deleted
+  rerouted  A's case presented to the former authority, then routed to CMM (CMM decides now); only the case,
+            its presentation and attachment have this variant
   missing   an id that does not exist (what "not visible" must look like)
 """
 
@@ -32,16 +40,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from cases.services import activity_save, case_soft_delete, stay_save
+from cases.choices import ResidenceStatus
+from cases.services import activity_save, case_soft_delete, case_update, stay_save
 from cases.tests.factories import case_open_for_test
-from cmm.models import OrganisationKind, Role
+from cmm.models import Designation, Membership, OrganisationKind, Role
 from cmm.permissions import set_active_membership
-from cmm.services import membership_add, organisation_create
+from cmm.services import membership_add, membership_end, organisation_create, organisation_designate
 from cmm.tests.factories import UserFactory
 from cmm.two_factor.selectors import two_factor_required
 from cmm.two_factor.testing import pass_second_factor
 from identification.choices import PresentedBy
-from identification.services import attachment_add, presentation_create
+from identification.services import attachment_add, presentation_create, presentation_set_residence_status
 from outreach.choices import CallerCategory, CallPurpose, Indicator, Venue
 from outreach.services import contact_log, hotline_call_save, meeting_session_save
 from referrals.choices import ConsentScope, ReferralKind, ReferralReason
@@ -54,8 +63,21 @@ from reflection.services import period_start
 from reports.models import ReportKind
 from reports.services.jobs import report_job_request
 
-PRINCIPALS = ("anon", "out_a", "cw_a", "admin_a", "cw_b", "coord", "analyst", "liaison", "deact", "grp")
-CASE_VARIANTS = ("own", "other", "referred", "revoked", "deleted")
+PRINCIPALS = (
+    "anon",
+    "out_a",
+    "cw_a",
+    "admin_a",
+    "cw_b",
+    "coord",
+    "analyst",
+    "liaison",
+    "deact",
+    "grp",
+    "former",
+    "former_us",
+)
+CASE_VARIANTS = ("own", "other", "referred", "revoked", "deleted", "rerouted")
 MISSING_ID = 987654321
 # The object kinds that fill URL kwargs. Those built below have variants; the rest (no cheap way to make one
 # through the services here) are tried with a missing id only, which still checks every refusal.
@@ -137,7 +159,20 @@ def build_world() -> World:
         name="Matrix B", kind=OrganisationKind.NGO, case_prefix="MXB", region="syddanmark"
     )
     org_cmm = organisation_create(
-        name="Matrix CMM", kind=OrganisationKind.CMM, case_prefix="MXC", region="national"
+        name="Matrix CMM",
+        kind=OrganisationKind.CMM,
+        case_prefix="MXC",
+        region="national",
+        designation=Designation.CMM,
+    )
+    # The authority that was the Immigration Service when `rerouted` was presented (see below); US is
+    # designated once that case has been routed to CMM.
+    org_former_us = organisation_create(
+        name="Matrix former authority",
+        kind=OrganisationKind.AUTHORITY,
+        case_prefix="MXF",
+        region="national",
+        designation=Designation.IMMIGRATION_SERVICE,
     )
     org_us = organisation_create(
         name="Matrix US", kind=OrganisationKind.AUTHORITY, case_prefix="MXU", region="national"
@@ -158,6 +193,8 @@ def build_world() -> World:
     u["liaison"] = member(org_us, Role.AUTHORITY_LIAISON)
     u["deact"] = member(org_a, Role.CASEWORKER)
     u["grp"] = member(org_a, Role.OUTREACH_WORKER)
+    u["former"] = member(org_a, Role.CASEWORKER)
+    u["former_us"] = member(org_former_us, Role.AUTHORITY_LIAISON)
     everything = Group.objects.create(name="matrix: every model permission, model-wide")
     everything.permissions.set(Permission.objects.all())
     u["grp"].groups.add(everything)
@@ -165,6 +202,22 @@ def build_world() -> World:
     cw_a, cw_b, coord = u["cw_a"], u["cw_b"], u["coord"]
     for user in u.values():
         set_active_membership(user, user.memberships.get())
+
+    # --- The re-routed case: presented to the former authority, routed to CMM ----------------------------
+    rerouted = _case(cw_a, org_a)
+    rerouted_presentation = presentation_create(
+        case=rerouted, by=cw_a, presented_on=D(2026, 3, 10), presented_by=PresentedBy.POLICE
+    )
+    rerouted_attachment = attachment_add(
+        presentation=rerouted_presentation,
+        by=cw_a,
+        uploaded_file=SimpleUploadedFile("note.txt", b"matrix", content_type="text/plain"),
+    )
+    assert rerouted_presentation.authority_organisation == org_former_us
+    presentation_set_residence_status(
+        presentation=rerouted_presentation, by=cw_a, residence_status=ResidenceStatus.EU_CITIZEN
+    )
+    organisation_designate(organisation=org_us, designation=Designation.IMMIGRATION_SERVICE)
 
     # --- Cases ------------------------------------------------------------------------------------------
     cases = {
@@ -285,9 +338,17 @@ def build_world() -> World:
         topics[variant] = topic_add(group=group, by=coord, title="Housing", meeting=meetings[variant])
 
     o = w.objects
-    o["case"] = cases
-    o["presentation"] = presentations
-    o["attachment"] = attachments
+    # --- The former member: on own's team and its contact person, logged in, then moved from A to B -------
+    former = u["former"]
+    case_update(case=cases["own"], by=cw_a, contact_person=former)
+    w.clients["former_before_leaving"] = _logged_in(former)
+    membership_end(membership=former.memberships.get(organisation=org_a), by=u["admin_a"])
+    set_active_membership(former, membership_add(user=former, organisation=org_b, role=Role.CASEWORKER))
+    assert not Membership.objects.active().filter(user=former, organisation=org_a).exists()
+
+    o["case"] = {**cases, "rerouted": rerouted}
+    o["presentation"] = {**presentations, "rerouted": rerouted_presentation}
+    o["attachment"] = {**attachments, "rerouted": (rerouted_presentation.pk, rerouted_attachment.pk)}
     o["period"] = periods
     o["plan"] = plans
     o["component"] = components

@@ -53,8 +53,8 @@ from cases.models import (
     ShelterStay,
 )
 from cases.services import age_from_birth_date
-from cmm.models import Membership, Organisation, OrganisationKind, Region, Role, User
-from cmm.services import organisation_create
+from cmm.models import Designation, Membership, Organisation, OrganisationKind, Region, Role, User
+from cmm.services import organisation_create, organisation_designate
 from identification.choices import Outcome, PresentedBy
 from identification.models import Decision, Presentation
 from identification.rules import MUST_LEAVE, competent_authority
@@ -159,6 +159,8 @@ ORGANISATIONS = [
     ("Krisecenter Kolding", OrganisationKind.SHELTER, "KCKO", Region.SYDDANMARK, "Kolding"),
 ]
 SMALL_ORGANISATIONS = ["CMM", "US", "REDK", "REDA", "KCO", "KCK"]
+# Which organisation is CMM and which the Immigration Service (designated unless already designated).
+DESIGNATIONS = {Designation.CMM: "CMM", Designation.IMMIGRATION_SERVICE: "US"}
 
 CITIES = {
     "København": (Region.HOVEDSTADEN, PoliceDistrict.KOEBENHAVN),
@@ -345,6 +347,11 @@ class Generator:
             )
             self.orgs.append(organisation)
             self.home[organisation.pk] = city
+        for designation, prefix in DESIGNATIONS.items():
+            if not Organisation.objects.filter(designation=designation).exists():
+                chosen = next(o for o in self.orgs if o.case_prefix == prefix)
+                organisation_designate(organisation=chosen, designation=designation)
+                chosen.designation = designation
         self.by_kind: dict[str, list[Organisation]] = {}
         for organisation in self.orgs:
             self.by_kind.setdefault(organisation.kind, []).append(organisation)
