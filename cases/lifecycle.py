@@ -103,11 +103,7 @@ def can_erase_case(*, user) -> bool:
     """Only a CMM coordinator, acting for CMM, erases a person's data on request (the case itself is found
     through the case selectors, so they can erase only what they can see)."""
     membership = active_membership(user)
-    return (
-        membership is not None
-        and membership.role == Role.COORDINATOR
-        and is_cmm(membership.organisation)
-    )
+    return membership is not None and membership.role == Role.COORDINATOR and is_cmm(membership.organisation)
 
 
 def case_get_for_erasure(*, user, case_id: int) -> Case:

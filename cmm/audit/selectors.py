@@ -17,11 +17,7 @@ VIEW_PERM = "cmm.view_auditevent"
 def can_view_audit_log(*, user) -> bool:
     """Tell whether `user` may read the audit log: the role's permission, acting for the designated CMM."""
     membership = active_membership(user)
-    return (
-        membership is not None
-        and is_cmm(membership.organisation)
-        and has_role_permission(user, VIEW_PERM)
-    )
+    return membership is not None and is_cmm(membership.organisation) and has_role_permission(user, VIEW_PERM)
 
 
 def audit_event_list_for_user(*, user) -> QuerySet[AuditEvent]:

@@ -32,11 +32,7 @@ MANAGE = "referrals.manage_referralgroup"
 def can_manage_groups(user) -> bool:
     """Tell whether the user runs the referral groups: a CMM coordinator acting for CMM."""
     membership = active_membership(user)
-    return (
-        membership is not None
-        and is_cmm(membership.organisation)
-        and has_role_permission(user, MANAGE)
-    )
+    return membership is not None and is_cmm(membership.organisation) and has_role_permission(user, MANAGE)
 
 
 def may_complete_action(*, user, action: MeetingAction) -> bool:
