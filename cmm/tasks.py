@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cmm import services
+from cmm import password_reset, services
 
 
 @shared_task(
@@ -27,3 +27,10 @@ def email_send_many_task(*, email_ids: list[int]) -> None:
 @shared_task(acks_late=True)
 def email_outbox_flush_task() -> int:
     return services.email_outbox_flush()
+
+
+@shared_task(acks_late=True)
+def password_reset_send_task(*, email: str) -> None:
+    # An address, not an id: the request that queues it must not look the account up (cmm.password_reset).
+    # Run twice (a redelivery), it sends a second link, which is harmless: each link works once.
+    password_reset.password_reset_send(email=email)

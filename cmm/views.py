@@ -29,6 +29,7 @@ from cmm.forms import (
 from cmm.health import health_report
 from cmm.middleware import SESSION_KEY
 from cmm.models import AuditAction
+from cmm.password_reset import ResetOutcome, password_reset_request
 from cmm.permissions import has_role_permission
 from cmm.security import sessions_end_for_user
 from cmm.selectors import member_get_for_user, member_list_for_user, membership_choices_for_user
@@ -91,7 +92,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link. The same neutral answer for every address, in the same time: the request only
+    counts itself and queues the sending (cmm.password_reset); past the limit of the client's address it is
+    refused with 429."""
+
     form_class = OutboxPasswordResetForm
+
+    def form_valid(self, form):
+        outcome = password_reset_request(email=form.cleaned_data["email"], ip_address=client_ip(self.request))
+        if outcome == ResetOutcome.ADDRESS_LIMITED:
+            response = render(self.request, "registration/password_reset_limited.html", status=429)
+            response["Retry-After"] = str(settings.PASSWORD_RESET_LIMIT_MINUTES * 60)
+            return response
+        # Queued, or over the limit of the submitted address: the same page either way.
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -2,7 +2,7 @@
 hotline calls and police raids. Each row belongs to the organisation that recorded it."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,14 @@ from outreach.choices import CallerCategory, CallPurpose, PoliceDistrict, Venue
 
 User = settings.AUTH_USER_MODEL
 MAX_GROUP = 50
+# A submission id is made by the client, never by the server's counter: a random, opaque token of 16-64
+# letters, digits, "-" or "_" (a UUID, 32 hex digits). Short ones are refused: they could be guessed.
+SUBMISSION_ID_MAX = 64
+submission_id_validator = RegexValidator(
+    rf"^[A-Za-z0-9_-]{{16,{SUBMISSION_ID_MAX}}}\Z",
+    _("A submission id is 16 to 64 letters, digits, '-' or '_', such as a UUID."),
+    code="invalid",
+)
 
 
 class PoliceRaid(models.Model):
@@ -111,6 +119,22 @@ class Contact(models.Model):
         related_name="contacts",
         verbose_name=_("police raid"),
     )
+    # The id of the submission that logged the contact (the quick form's hidden token, the API's
+    # `submission_id`, the id an offline phone makes for what it sends later), unique across all
+    # organisations and claimed in the transaction that inserts the row: a form sent twice, two requests
+    # racing, an outbox replayed after a lost answer all log one contact (outreach.services.contact_log_once).
+    # Unique globally, not per organisation: the id names one submission from one device, so a replay made
+    # after the worker switched organisation must not log a second contact elsewhere, and a random id is
+    # never shared by chance. NULL (not "") for contacts logged without one (imports, older rows): NULLs are
+    # distinct under the constraint, empty strings would collide.
+    submission_id = models.CharField(  # noqa: DJ001
+        _("submission id"),
+        max_length=SUBMISSION_ID_MAX,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[submission_id_validator],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,6 +155,10 @@ class Contact(models.Model):
                 condition=Q(case__isnull=True),
                 name="contact_code_first_idx",
             ),
+        ]
+        constraints = [
+            # NULLs are distinct: contacts without a submission id are not constrained.
+            models.UniqueConstraint(fields=["submission_id"], name="contact_submission_id_unique"),
         ]
 
     def __str__(self):

@@ -144,12 +144,68 @@ def _contact_apply(contact: Contact, *, by: User, values: dict) -> None:
 
 
 @transaction.atomic
-def contact_log(*, by: User, organisation: Organisation, **values) -> Contact:
+def contact_log(
+    *, by: User, organisation: Organisation, submission_id: str | None = None, **values
+) -> Contact:
     """Record an outreach contact for the organisation the worker acts for. A contact with a case shows on
     that case's timeline; a contact whose client code is already linked to a case of the organisation joins
-    that case."""
+    that case. With a `submission_id` it is logged once, however often it is sent (contact_log_once)."""
+    contact, _created = contact_log_once(
+        by=by, organisation=organisation, submission_id=submission_id, **values
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_log_once(
+    *, by: User, organisation: Organisation, submission_id: str | None = None, **values
+) -> tuple[Contact, bool]:
+    """Log a contact (as contact_log) unless its submission id was already claimed; return the contact and
+    whether this call logged it.
+
+    The id is claimed by the unique constraint on Contact.submission_id, in the transaction that inserts the
+    row, so two requests racing with one id log one contact: the second INSERT waits for the first and fails,
+    and the second caller gets the first's contact back, whatever the rest of its values say. Only the
+    worker who logged it, acting for the same organisation, gets it back; anyone else is refused without
+    being told anything about it. An empty id logs a contact every time."""
+    submission_id = submission_id or None
+    if submission_id is not None:
+        earlier = _contact_submitted(by=by, organisation=organisation, submission_id=submission_id)
+        if earlier is not None:
+            return earlier, False
+    try:
+        # A savepoint, so that a lost race leaves the caller's transaction usable for the look-up below.
+        with transaction.atomic():
+            contact = _contact_log(by=by, organisation=organisation, submission_id=submission_id, **values)
+    except (IntegrityError, ValidationError):
+        if submission_id is None:
+            raise
+        # Claimed by a request that committed while this one was checking or inserting (full_clean's unique
+        # check or the INSERT itself refused it; READ COMMITTED sees that row now). Else the error stands.
+        earlier = _contact_submitted(by=by, organisation=organisation, submission_id=submission_id)
+        if earlier is None:
+            raise
+        return earlier, False
+    return contact, True
+
+
+def _contact_submitted(*, by: User, organisation: Organisation, submission_id: str) -> Contact | None:
+    """The contact this worker already logged with `submission_id` for `organisation`, None if the id is
+    free; ValidationError if someone else claimed it (another worker, another organisation)."""
+    earlier = Contact.objects.filter(submission_id=submission_id).first()
+    if earlier is None:
+        return None
+    if earlier.organisation_id != organisation.pk or earlier.worker_id != by.pk:
+        raise ValidationError(
+            {"submission_id": _("This submission id was already used. Send the contact with a new one.")},
+            code="submission_used",
+        )
+    return earlier
+
+
+def _contact_log(*, by: User, organisation: Organisation, submission_id: str | None, **values) -> Contact:
     values.setdefault("occurred_at", timezone.now())
-    contact = Contact(organisation=organisation, worker=by)
+    contact = Contact(organisation=organisation, worker=by, submission_id=submission_id)
     _contact_apply(contact, by=by, values=values)
     if contact.case_id is None and contact.client_code:
         linked = (

@@ -196,6 +196,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "cmm.views.client_ip"
 AXES_VERBOSE = False
+# Password-reset requests per PASSWORD_RESET_LIMIT_MINUTES: from one client address (more get 429), and for
+# one e-mail address, known or not (more are answered as usual but send nothing) (cmm.password_reset).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_LIMIT_MINUTES = env.int("PASSWORD_RESET_LIMIT_MINUTES", default=60)
 
 # django-guardian: no anonymous user with permissions; permissions never come from a model-wide grant.
 ANONYMOUS_USER_NAME = None
@@ -401,8 +406,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("API_USER_RATE", default="2000/hour")},
+    # Anonymous clients are counted by their address as the lockout sees it (PROXY_COUNT), never by the whole
+    # X-Forwarded-For header a client can fill (cmm.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["cmm.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_USER_RATE", default="2000/hour"),
+        "token": env("API_TOKEN_RATE", default="30/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMM case management API",

@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from cmm.throttling import TokenRateThrottle
 from cmm.two_factor import services
 from cmm.two_factor.selectors import has_confirmed_device, two_factor_required
 from cmm.views import client_ip
@@ -31,10 +31,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
-
-
-class TokenRateThrottle(AnonRateThrottle):
-    rate = "30/minute"
 
 
 class ObtainTokenApi(APIView):

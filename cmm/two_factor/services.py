@@ -118,9 +118,12 @@ def second_factor_check(*, user: User, code: str, ip_address: str | None = None,
 
 
 def second_factor_login(*, request, device) -> None:
-    """Mark this session as verified by `device`, now (the time makes the second factor "fresh")."""
+    """Mark this session as verified by `device`, now (the time makes the second factor "fresh"), under a new
+    session id: the session gains trust here as at the password, so an id seen before this step (a planted
+    or observed cookie) must not carry it. The old id is deleted on the server."""
     django_otp.login(request, device)
     request.session[SESSION_VERIFIED_AT] = int(timezone.now().timestamp())
+    request.session.cycle_key()  # cmm.security.SessionLifetimeMiddleware records the new key as the user's
 
 
 def second_factor_verify(*, request, code: str, ip_address: str | None = None):

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +23,9 @@ from outreach.apis.common import (
 )
 from outreach.choices import Indicator, OutreachService, Venue
 from outreach.filters import ContactFilter
-from outreach.models import MAX_GROUP, Contact
+from outreach.models import MAX_GROUP, SUBMISSION_ID_MAX, Contact, submission_id_validator
 from outreach.selectors import contact_get_for_user, contact_list_for_user
-from outreach.services import contact_link_case, contact_log, contact_update
+from outreach.services import contact_link_case, contact_log_once, contact_update
 
 VIEW, ADD, CHANGE = "outreach.view_contact", "outreach.add_contact", "outreach.change_contact"
 
@@ -69,8 +69,10 @@ class ContactSerializer(LinkedCaseMixin, serializers.ModelSerializer):
             "note",
             "police_raid",
             "worker",
+            "submission_id",
         ]
         read_only_fields = fields
+        extra_kwargs = {"submission_id": {"help_text": "The id the contact was logged with, if any."}}
 
 
 class ContactWriteSerializer(serializers.Serializer):
@@ -104,6 +106,21 @@ class ContactWriteSerializer(serializers.Serializer):
     )
     note = serializers.CharField(max_length=500, allow_blank=True, required=False)
     police_raid = VisibleRaidField(allow_null=True, required=False)
+
+
+class ContactLogSerializer(ContactWriteSerializer):
+    """A new contact: its shape, and the id that makes logging it idempotent."""
+
+    submission_id = serializers.CharField(
+        max_length=SUBMISSION_ID_MAX,
+        required=False,
+        allow_null=True,
+        validators=[submission_id_validator],
+        help_text="An id the client makes once per contact (a UUID, or 16-64 letters, digits, '-' or '_') "
+        "and sends again with every retry of it: the contact is logged once. A repeat by the same worker for "
+        "the same organisation answers 200 with the contact logged first (whatever else the repeat says); "
+        "an id used by anyone else is refused (400). Without it, every POST logs a new contact.",
+    )
 
 
 class ContactLinkSerializer(serializers.Serializer):
@@ -151,16 +168,29 @@ class ContactListApi(OutreachListApi):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request=ContactWriteSerializer,
-        responses={201: ContactSerializer},
-        description="Log a contact for the caller's organisation; one with a case shows on its timeline.",
+        request=ContactLogSerializer,
+        responses={
+            201: ContactSerializer,
+            200: OpenApiResponse(
+                ContactSerializer,
+                description="The `submission_id` was already used by the caller: the contact logged then.",
+            ),
+        },
+        description="Log a contact for the caller's organisation; one with a case shows on its timeline. "
+        "Send a `submission_id` made by the client to make this idempotent: a retry with the same id (after "
+        "a lost answer, a double tap, from an offline queue) logs nothing new and answers 200 with the "
+        "contact logged first. The id is unique across all organisations.",
     )
     def post(self, request):
         require(request.user, ADD)
-        data = validated(ContactWriteSerializer, request)
+        data = validated(ContactLogSerializer, request)
         with service_errors():
-            contact = contact_log(by=request.user, organisation=acting_organisation(request.user), **data)
-        return Response(contact_data(request, contact), status=status.HTTP_201_CREATED)
+            contact, created = contact_log_once(
+                by=request.user, organisation=acting_organisation(request.user), **data
+            )
+        return Response(
+            contact_data(request, contact), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 class ContactDetailApi(APIView):

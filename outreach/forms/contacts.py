@@ -21,7 +21,7 @@ from cmm.input_rules import InputForm
 from cmm.models import Region
 from cmm.widgets import QuickSelect
 from outreach.choices import Indicator, OutreachService, Venue
-from outreach.models import MAX_GROUP, Contact
+from outreach.models import MAX_GROUP, SUBMISSION_ID_MAX, Contact, submission_id_validator
 
 # The places met most often, in the order the chips show them; the rest sit behind "More places".
 COMMON_VENUES = [
@@ -129,8 +129,14 @@ class ContactForm(InputForm):
         widget=forms.Textarea(attrs={"rows": 2, **_NO_AUTOFILL}),
         help_text=NO_NAMES,
     )
-    # One id per form shown, so that a Save sent twice (double tap, retry on a bad network) logs one contact.
-    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # One id per form shown, so that a Save sent twice (double tap, retry on a bad network, two requests at
+    # once) logs one contact: it becomes the contact's submission id (outreach.services.contact_log_once).
+    form_token = forms.CharField(
+        required=False,
+        max_length=SUBMISSION_ID_MAX,
+        validators=[submission_id_validator],
+        widget=forms.HiddenInput,
+    )
 
     # What goes to contact_log / contact_update; the person block and the time are handled apart.
     VALUE_FIELDS = (

@@ -33,14 +33,12 @@ from outreach.filters import ContactFilter
 from outreach.forms.contacts import ContactForm, ContactLinkForm
 from outreach.models import Contact
 from outreach.selectors import contact_get_for_user, contact_list_for_user
-from outreach.services import contact_link_case, contact_log, contact_update
+from outreach.services import contact_link_case, contact_log_once, contact_update
 
 PAGE_SIZE = 25
-# request.session keys: the last venue/city/region (so the next contact starts there) and the tokens of the
-# forms already saved (so that a Save sent twice logs one contact).
+# request.session key: the last venue/city/region, so that the next contact starts there. (Which forms were
+# already saved is the database's to say: the form token is the contact's submission id.)
 LAST_KEY = "outreach_last"
-SAVED_KEY = "outreach_saved_forms"
-SAVED_KEEP = 20
 FILTER_KEYS = ("date_from", "date_to", "venue", "worker", "indicators", "city")
 
 
@@ -70,23 +68,13 @@ def _last_used(request) -> dict:
     return {"region": region} if region and region != "national" else {}
 
 
-def _remember(request, contact: Contact, token: str) -> None:
+def _remember(request, contact: Contact) -> None:
     request.session[LAST_KEY] = {
         "organisation": contact.organisation_id,
         "venue": contact.venue,
         "city": contact.city,
         "region": contact.region,
     }
-    if token:
-        saved = [pair for pair in request.session.get(SAVED_KEY, []) if pair[0] != token]
-        request.session[SAVED_KEY] = [*saved, [token, contact.pk]][-SAVED_KEEP:]
-
-
-def _already_saved(request, token: str) -> int | None:
-    """The id of the contact this form already created, if it was sent before."""
-    if not token:
-        return None
-    return next((pk for saved, pk in request.session.get(SAVED_KEY, []) if saved == token), None)
 
 
 def _saved_message(request, contact_id: int, text: str) -> None:
@@ -186,23 +174,23 @@ class ContactCreateView(LoginRequiredMixin, View):
         form = ContactForm(request.POST, cases=_linkable_cases(request))
         to_list = request.POST.get("then") == "list"
         if form.is_valid():
-            token = form.cleaned_data["form_token"]
-            saved_id = _already_saved(request, token)
-            if saved_id is not None:
-                # The same form sent again (a double tap, a retry): the contact is already logged.
-                _saved_message(request, saved_id, _("Contact saved."))
-                return redirect("contact-list" if to_list else "contact-create")
             try:
-                contact = contact_log(
+                # The form token is the submission id: the same form sent again (a double tap, a retry,
+                # two requests at once) gets the contact the first one logged.
+                contact, created = contact_log_once(
                     by=request.user,
                     organisation=request.membership.organisation,
+                    submission_id=form.cleaned_data["form_token"],
                     **form.service_values(),
                 )
             except ValidationError as exc:
-                attach_service_errors(form, exc)
+                attach_service_errors(form, exc, aliases={"submission_id": "form_token"})
             else:
-                _remember(request, contact, token)
-                _saved_message(request, contact.pk, _("Contact saved."))
+                if created:
+                    _remember(request, contact)
+                    _saved_message(request, contact.pk, _("Contact saved."))
+                else:
+                    _saved_message(request, contact.pk, _("This contact was already saved."))
                 # Back to an empty form, ready for the next contact: "log another" costs no tap.
                 return redirect("contact-list" if to_list else "contact-create")
         return render(request, self.template_name, {"form": form}, status=400)
