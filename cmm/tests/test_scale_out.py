@@ -264,6 +264,9 @@ def project_tasks() -> list[str]:
     return sorted(name for name in celery_app.tasks if name.startswith(apps))
 
 
+# Importing the task modules runs Celery's Django fixup, which runs the system checks, and cmm's designation
+# check reads the organisations (as a real worker does at start-up).
+@pytest.mark.django_db
 def test_pdf_generation_has_a_queue_of_its_own_and_everything_else_the_default():
     assert django_settings.CELERY_TASK_DEFAULT_QUEUE == "celery"
     assert configured_queues() == {"celery", "reports"}
