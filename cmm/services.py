@@ -27,7 +27,7 @@ from cmm.models import (
     User,
 )
 from cmm.security import sessions_end_for_user
-from cmm.signals import MEMBERSHIP_ENDED, USER_DEACTIVATED, membership_ended
+from cmm.signals import MEMBERSHIP_ENDED, USER_DEACTIVATED, designation_moved, membership_ended
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +120,7 @@ def organisation_designate(
         organisation.full_clean()
         organisation.save(update_fields=["designation"])
         _designation_audit(organisation, before=before, after=designation, by=by)
-    from identification.services import presentations_follow_designations  # identification builds on cmm
-
-    presentations_follow_designations(by=by)
+    designation_moved.send(sender=Organisation, by=by)
     return organisation
 
 

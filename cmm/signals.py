@@ -18,3 +18,8 @@ membership_ended = Signal()
 
 MEMBERSHIP_ENDED = "membership_ended"
 USER_DEACTIVATED = "user_deactivated"
+
+# Sent (sender: cmm.models.Organisation) inside the transaction in which a platform admin moved a designation
+# (cmm.services.organisation_designate). Keyword argument: by. The identification app routes the presentations
+# still waiting for a decision to the organisation now designated.
+designation_moved = Signal()

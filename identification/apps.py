@@ -16,6 +16,13 @@ def _end_task_reminders(sender, *, user, organisation, by=None, **kwargs):
     task_reminders_end_for_leaver(user=user, organisation=organisation, by=by)
 
 
+def _follow_designations(sender, *, by=None, **kwargs):
+    # A moved designation takes the presentations waiting for a decision with it (cmm.signals).
+    from identification.services import presentations_follow_designations
+
+    presentations_follow_designations(by=by)
+
+
 class IdentificationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "identification"
@@ -23,7 +30,8 @@ class IdentificationConfig(AppConfig):
 
     def ready(self):
         from cases.signals import contact_person_left
-        from cmm.signals import membership_ended
+        from cmm.signals import designation_moved, membership_ended
 
         contact_person_left.connect(_appoint_contact_person, dispatch_uid="identification-appoint-contact")
         membership_ended.connect(_end_task_reminders, dispatch_uid="identification-end-task-reminders")
+        designation_moved.connect(_follow_designations, dispatch_uid="identification-follow-designations")
