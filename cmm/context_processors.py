@@ -1,22 +1,17 @@
-from django.urls import reverse
-
-from cmm.navigation import nav_entries_for
+from cmm.navigation import nav_menu
 
 
 def navigation(request):
-    """Give every page the menu of the user's role and the organisation they act for.
-
-    The current entry is the one whose address is the longest prefix of the page's path.
-    """
+    """Give every page the menu of the user's role (its current section marked) and the organisation they
+    act for."""
     membership = getattr(request, "membership", None)
-    path = request.path
-    entries = [{"url": reverse(e.url_name), "label": e.label} for e in nav_entries_for(membership)]
-    matches = [
-        e["url"] for e in entries if (path == e["url"] if e["url"] == "/" else path.startswith(e["url"]))
-    ]
-    current = max(matches, key=len, default=None)
-    for entry in entries:
-        entry["current"] = entry["url"] == current
+    match = getattr(request, "resolver_match", None)
+    entries = nav_menu(
+        membership=membership,
+        path=request.path,
+        url_name=match.url_name if match else None,
+        kwargs=match.kwargs if match else None,
+    )
     return {
         "nav_entries": entries,
         "active_membership": membership,
