@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from cmm.input_rules import InputForm
-from cmm.models import Role, User
+from cmm.models import Membership, Role, User
 from cmm.services import email_queue
 
 
@@ -24,7 +25,27 @@ class LoginForm(AuthenticationForm):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, sending through the outbox so the mail survives a broker outage."""
+    """Django's reset form, sending through the outbox so the mail survives a broker outage.
+
+    A new member is created without a usable password and told to choose one through the reset page
+    (cmm.services.user_create_member). Django's form skips accounts without a usable password, so such a
+    member would never get a link: here an active account without one gets it too, when it is an active member
+    of an active organisation (an account without membership keeps Django's rule)."""
+
+    def get_users(self, email):
+        from django.contrib.auth.forms import _unicode_ci_compare
+
+        email_field = User.get_email_field_name()
+        users = (
+            User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+            .annotate(has_membership=Exists(Membership.objects.active().filter(user=OuterRef("pk"))))
+            .order_by("pk")
+        )
+        for user in users:
+            if not _unicode_ci_compare(email, getattr(user, email_field)):
+                continue
+            if user.has_usable_password() or user.has_membership:
+                yield user
 
     def send_mail(
         self,

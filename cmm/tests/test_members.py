@@ -173,3 +173,45 @@ def test_member_pages_render_in_english(admin_client):
     page = admin_client.get("/members/").content.decode()
     assert "Add member" in page
     assert Membership.objects.count() == 6
+
+
+def test_a_new_member_follows_the_welcome_mail_to_a_password_and_logs_in(
+    admin_client, client, org_a, django_capture_on_commit_callbacks
+):
+    """The welcome e-mail sends the new member to the reset page; the account has no usable password yet, and
+    Django's reset form skips such accounts, so the member must still get a link."""
+    import re
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/members/new/",
+            {
+                "username": "new.worker",
+                "first_name": "Nina",
+                "last_name": "Ny",
+                "email": "nina@example.org",
+                "role": Role.OUTREACH_WORKER,
+            },
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password-reset/", {"email": "Nina@example.org"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    done = client.post(set_url, {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"})
+    assert done.status_code == 302
+    assert User.objects.get(username="new.worker").check_password("a-long-new-passphrase")
+
+
+def test_an_account_without_password_and_without_membership_gets_no_reset_link(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="nobody@example.org")
+    user.set_unusable_password()
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password-reset/", {"email": "nobody@example.org"})
+    assert mail.outbox == []
