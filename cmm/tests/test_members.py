@@ -201,7 +201,9 @@ def test_a_new_member_follows_the_welcome_mail_to_a_password_and_logs_in(
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
-    done = client.post(set_url, {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"})
+    done = client.post(
+        set_url, {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"}
+    )
     assert done.status_code == 302
     assert User.objects.get(username="new.worker").check_password("a-long-new-passphrase")
 
