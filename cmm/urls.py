@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from cmm import apis, views
+from cmm import agenda_apis, apis, views
 from cmm.audit import apis as audit_apis
 from cmm.audit import views as audit_views
 from cmm.two_factor.apis import ObtainTokenApi
@@ -12,6 +12,7 @@ api_patterns = [
     path("", apis.ApiRootApi.as_view(), name="api-root"),
     path("auth/token/", ObtainTokenApi.as_view(), name="api-token"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("me/agenda/", agenda_apis.MeAgendaApi.as_view(), name="api-me-agenda"),
     path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisation-list"),
     path("members/", apis.MemberListApi.as_view(), name="api-member-list"),
     path("cases/", include("cases.api_urls")),

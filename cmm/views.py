@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from cmm import services
+from cmm.agenda import HORIZON_DAYS, agenda_for_user
 from cmm.dashboard import dashboard_panels
 from cmm.filters import MemberFilter
 from cmm.forms import (
@@ -172,10 +173,20 @@ class OrganisationSelectView(LoginRequiredMixin, View):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """Today's work of the user for the organisation they act for (cmm.agenda), most urgent first, after the
+    panels that come first (the outreach worker's quick contact)."""
+
     template_name = "cmm/home.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "panels": dashboard_panels(self.request)}
+        panels = dashboard_panels(self.request)
+        return {
+            **super().get_context_data(**kwargs),
+            "top_panels": [p for p in panels if p.get("position") == "top"],
+            "panels": [p for p in panels if p.get("position") != "top"],
+            "agenda": agenda_for_user(user=self.request.user),
+            "horizon": HORIZON_DAYS,
+        }
 
 
 class MemberPermissionMixin(LoginRequiredMixin):

@@ -84,8 +84,33 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cmm.urls"
-# Panels of the overview page (cmm.dashboard): one function per app, in this order.
-DASHBOARD_PANELS = ["reflection.dashboard.deadlines_panel", "identification.dashboard.identification_panel"]
+# Panels of the home page besides the agenda (cmm.dashboard): the outreach worker's quick contact first.
+DASHBOARD_PANELS = ["outreach.agenda.home_panel"]
+# The selectors of the user's work items, one per kind (cmm.agenda): the home page, the case page's alert
+# strip and /api/me/agenda/ all read these.
+AGENDA_SOURCES = [
+    "reflection.agenda.deadline_items",
+    "identification.agenda.task_items",
+    "identification.agenda.presentation_items",
+    "identification.agenda.partner_task_items",
+    "referrals.agenda.referral_items",
+    "referrals.agenda.return_items",
+    "referrals.agenda.group_action_items",
+    "cases.agenda.plan_review_items",
+    "cases.agenda.minor_items",
+    "outreach.agenda.meeting_place_items",
+    "reports.agenda.report_items",
+    "reports.agenda.data_problem_items",
+    "cmm.agenda.admin_items",
+]
+# The kinds of deadline that make a case's "next deadline" in the case list (cases.agenda): each a function
+# (*, user) -> a subquery of dates over OuterRef("pk"), or None when the user's role does not see that kind.
+CASE_DEADLINE_SOURCES = [
+    "reflection.agenda.deadline_next_due",
+    "identification.agenda.task_next_due",
+    "referrals.agenda.follow_up_next_due",
+    "cases.agenda.plan_review_next_due",
+]
 WSGI_APPLICATION = "cmm.wsgi.application"
 
 TEMPLATES = [
