@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from cmm.country_names import countries_override
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -249,6 +251,8 @@ LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # English dates day first ("5 Feb 2027"), never in the US order; Danish keeps Django's Danish formats.
 FORMAT_MODULE_PATH = ["cmm.formats"]
+# Danish country names where django-countries' Danish is English or out of date (cmm.country_names).
+COUNTRIES_OVERRIDE = countries_override()
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
