@@ -25,6 +25,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher
 
 from cmm.input_rules import strip_excess_combining_marks
@@ -35,6 +36,10 @@ logger = logging.getLogger(__name__)
 
 STYLESHEET = Path("reports") / "pdf.css"  # under a static folder
 NO_VALUE = "\N{EM DASH}"  # printed for an average with nothing to average (null in the API)
+# A statistics table with this many columns of figures (besides its row labels) is printed on a landscape
+# page: eight columns of six-digit Danish numbers under long Danish headers do not fit the 178 mm of an A4
+# portrait page (the meeting-place table lost its last columns there, issue 18).
+LANDSCAPE_FROM_COLUMNS = 7
 
 
 # --- Rendering ------------------------------------------------------------------------------------------
@@ -71,20 +76,87 @@ def stylesheet_path() -> Path:
     raise FileNotFoundError(str(STYLESHEET))
 
 
+def html_to_document(html: str):
+    """Lay out an HTML document with the print stylesheet (offline) and return WeasyPrint's document."""
+    fetcher = LocalOnlyFetcher()
+    base_url = _static_roots()[0].as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[CSS(filename=str(stylesheet_path()), url_fetcher=fetcher)]
+    )
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """A page on which something reaches past the edges of the page's content area."""
+
+    page: int  # from 1
+    tag: str  # the HTML element of the outermost box that does
+    by_mm: float  # how far past the edge, at most
+
+
+PX_PER_MM = 96 / 25.4  # WeasyPrint lays out in CSS pixels
+TOLERANCE_PX = 0.5
+
+
+def _past(box, left: float, right: float) -> float:
+    """How far a box reaches past the left or right edge given (negative when it keeps inside)."""
+    start = box.border_box_x()
+    return max(start + box.border_width() - right, left - start)
+
+
+def _laid_out(box) -> bool:
+    return isinstance(box, boxes.Box) and isinstance(box.width, int | float)
+
+
+def boxes_off_page(document) -> list[Overflow]:
+    """Find the pages of a laid-out document where something is cut off: a box wider than the page's content
+    area (a table too wide for the page loses its last columns off the paper), or the content of a table
+    cell running out of its cell (over the next column). One entry per such page, the worst one."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        left = page_box.content_box_x()
+        right = left + page_box.width
+        worst: tuple[float, str] | None = None
+
+        def note(past: float, box) -> None:
+            nonlocal worst
+            if past > TOLERANCE_PX and (worst is None or past > worst[0] + TOLERANCE_PX):
+                worst = (past, box.element_tag or type(box).__name__)
+
+        for child in page_box.children:
+            if isinstance(child, boxes.MarginBox):  # the running header and the page number
+                continue
+            for box in filter(_laid_out, child.descendants()):
+                note(_past(box, left, right), box)
+                if isinstance(box, boxes.TableCellBox):
+                    cell_left = box.border_box_x()
+                    cell_right = cell_left + box.border_width()
+                    for inner in filter(_laid_out, box.descendants()):
+                        note(_past(inner, cell_left, cell_right), box)
+        if worst is not None:
+            found.append(Overflow(page=number, tag=worst[1], by_mm=round(worst[0] / PX_PER_MM, 1)))
+    return found
+
+
 def html_to_pdf(html: str, *, on_progress: Callable[[int], None] | None = None) -> RenderedReport:
     """Lay out an HTML document with the print stylesheet and return the PDF and its number of pages.
 
     Relative URLs resolve against the first static folder; `on_progress(80)` is called after the layout,
     the slow part, before the PDF is written. Runs of combining marks longer than any writing needs (text
     stored before cmm.input_rules refused them) are cut, or a few thousand accents on one letter would be
-    drawn over the rest of the page and off it.
+    drawn over the rest of the page and off it. A page with something too wide for it is logged (the page
+    and the element only, never text), so that a table that runs off the paper does not go unnoticed.
     """
     html = strip_excess_combining_marks(html)
-    fetcher = LocalOnlyFetcher()
-    base_url = _static_roots()[0].as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=[CSS(filename=str(stylesheet_path()), url_fetcher=fetcher)]
-    )
+    document = html_to_document(html)
+    for overflow in boxes_off_page(document):
+        logger.warning(
+            "PDF report: a %s reaches %s mm past the content area on page %s",
+            overflow.tag,
+            overflow.by_mm,
+            overflow.page,
+        )
     if on_progress is not None:
         on_progress(80)
     pdf = document.write_pdf()
@@ -149,6 +221,11 @@ class PrintedTable:
     @property
     def heading(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def wide(self) -> bool:
+        """Whether the table is printed on a landscape page of its own (see LANDSCAPE_FROM_COLUMNS)."""
+        return len(self.columns) >= LANDSCAPE_FROM_COLUMNS
 
 
 def printed_table(

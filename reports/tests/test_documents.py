@@ -53,8 +53,8 @@ D = datetime.date
 MARKER = "Qwyxz Markername"  # the person's name: must appear only where the requester may see it
 
 # The exact number of pages each report has for this world (A4, the print stylesheet of static/reports).
-QUARTERLY_PAGES = 10
-QUARTERLY_PAGES_DA = 9
+QUARTERLY_PAGES = 11  # the meeting-place table on a landscape page of its own (issue 18)
+QUARTERLY_PAGES_DA = 11
 CASE_PAGES = 3
 ACTIVITY_PAGES = 8
 
