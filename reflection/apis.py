@@ -223,13 +223,30 @@ class PeriodStartSerializer(serializers.Serializer):
 
 class ExtensionCreateSerializer(serializers.Serializer):
     new_total_days = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="The new total length from the start: at most 100 days."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="The new total length from the start: at most 100 days. Give this or new_ends_on.",
+    )
+    new_ends_on = DayField(
+        required=False,
+        help_text="The new deadline, turned into the total length that gives it (each day granted moves the "
+        "deadline one day). Give this or new_total_days; not while the period is postponed.",
     )
     ground = NamedChoiceField(ExtensionGround)
     ground_text = serializers.CharField(
         max_length=LONG, allow_blank=True, required=False, default="", help_text="Required for other."
     )
     decided_on = DayField(help_text="No later than the current deadline.")
+
+    def validate(self, attrs):
+        given = [name for name in ("new_total_days", "new_ends_on") if attrs.get(name) is not None]
+        if len(given) != 1:
+            message = _("Give either the new deadline or the new total length, not both.")
+            if not given:
+                message = _("Give the new deadline or the new total length.")
+            raise serializers.ValidationError({"new_total_days": [message], "new_ends_on": [message]})
+        return attrs
 
 
 class CorrectionSerializer(serializers.Serializer):

@@ -93,3 +93,44 @@ def refuse_beyond_limit(*, starts_on: datetime.date, total_days: int, postponeme
 
 def days_left(deadline: datetime.date | None, today: datetime.date) -> int | None:
     return None if deadline is None else (deadline - today).days
+
+
+class ExtensionLimit(NamedTuple):
+    """How far a period may still be extended: the longest total length the 100-day rule allows, how many days
+    that adds, and the deadline it gives (None while a postponement is open: then no deadline runs)."""
+
+    max_total_days: int
+    more_days: int
+    latest_deadline: datetime.date | None
+
+
+def extension_limit(*, starts_on: datetime.date, total_days: int, postponements) -> ExtensionLimit:
+    """Return the longest extension `refuse_beyond_limit` allows for the period as it stands.
+
+    The rule is asked, not re-implemented: the longest total length from MAX_DAYS down that it accepts (the
+    days counted grow with the length, so the first accepted is the longest)."""
+    postponements = list(postponements)
+    longest = total_days
+    for candidate in range(MAX_DAYS, total_days, -1):
+        try:
+            refuse_beyond_limit(
+                starts_on=starts_on, total_days=candidate, postponements=postponements, field="limit"
+            )
+        except ValidationError:
+            continue
+        longest = candidate
+        break
+    deadline = period_deadline(starts_on=starts_on, total_days=longest, postponements=postponements)
+    return ExtensionLimit(longest, longest - total_days, deadline)
+
+
+def total_days_for_deadline(
+    *, starts_on: datetime.date, total_days: int, postponements, new_deadline: datetime.date
+) -> int | None:
+    """Return the total length that moves the period's deadline to `new_deadline` (each day granted moves the
+    deadline one day); None while a postponement is open, when no deadline runs."""
+    postponements = list(postponements)
+    deadline = period_deadline(starts_on=starts_on, total_days=total_days, postponements=postponements)
+    if deadline is None:
+        return None
+    return total_days + (new_deadline - deadline).days

@@ -52,12 +52,31 @@ class PeriodStartForm(InputForm):
         super().__init__(*args, **kwargs)
 
 
+class ExtendBy:
+    DAYS = "days"
+    DATE = "date"
+
+
 class PeriodExtendForm(InputForm):
+    """The extension, given EITHER as the new total length in days OR as the new deadline (`extend_by` says
+    which; the other field is ignored). The service turns a deadline into days and asks the 100-day rule."""
+
+    extend_by = forms.ChoiceField(
+        label=_("Extend by giving"),
+        choices=[(ExtendBy.DAYS, _("the new total length in days")), (ExtendBy.DATE, _("the new deadline"))],
+        initial=ExtendBy.DAYS,
+        required=False,  # days, when a client leaves it out
+        widget=forms.RadioSelect,
+    )
     new_total_days = forms.IntegerField(
         label=_("New total length (days)"),
         min_value=1,
+        max_value=10000,
+        required=False,
         help_text=_("Counted from the start of the period; at most 100 days in total."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    new_ends_on = _date(_("New deadline"), required=False)
     ground = forms.ChoiceField(
         label=_("Ground"),
         choices=[("", "—"), *ExtensionGround.choices],
@@ -72,6 +91,35 @@ class PeriodExtendForm(InputForm):
     def __init__(self, *args, **kwargs):
         kwargs["initial"] = _today_initial(kwargs, "decided_on")
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        by = cleaned.get("extend_by") or ExtendBy.DAYS
+        chosen, other = (
+            ("new_ends_on", "new_total_days") if by == ExtendBy.DATE else ("new_total_days", "new_ends_on")
+        )
+        cleaned[other] = None
+        self.errors.pop(other, None)
+        if cleaned.get(chosen) is None and chosen not in self.errors:
+            if by == ExtendBy.DATE:
+                self.add_error(chosen, _("Give the new deadline."))
+            else:
+                self.add_error(chosen, _("Give the new total length in days."))
+        return cleaned
+
+    def extension_values(self) -> dict:
+        """The length asked for, as the services take it (new_total_days or new_ends_on)."""
+        data = self.cleaned_data
+        return {"new_total_days": data.get("new_total_days"), "new_ends_on": data.get("new_ends_on")}
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **self.extension_values(),
+            "ground": data["ground"],
+            "ground_text": data["ground_text"],
+            "decided_on": data["decided_on"],
+        }
 
 
 class PeriodCorrectForm(InputForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from cmm.services import audit_record, email_cancel_pending, email_queue, email_
 from identification.choices import Authority, Outcome, TaskKind, TaskStatus
 from identification.models import Decision, IdentificationTask
 from reflection.choices import ExtensionGround, PeriodKind
-from reflection.dates import STANDARD_DAYS, period_deadline, refuse_beyond_limit
+from reflection.dates import STANDARD_DAYS, period_deadline, refuse_beyond_limit, total_days_for_deadline
 from reflection.models import CalendarToken, Extension, Notification, Postponement, ReflectionPeriod
 from reflection.selectors import DueReminder, reminders_due
 
@@ -46,6 +47,12 @@ def _event(period: ReflectionPeriod, *, by: User | None, occurred_on: datetime.d
     CaseEvent.objects.create(
         case=period.case, kind=EventKind.REFLECTION, occurred_on=occurred_on, actor=by, data=data
     )
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    """A deadline as the timeline keeps it (ISO date; None while postponed): a date of the case, not of the
+    person."""
+    return day.isoformat() if day else None
 
 
 def _audit(period: ReflectionPeriod, *, by: User, **detail) -> None:
@@ -183,7 +190,15 @@ def period_start(
     IdentificationTask.objects.filter(
         case=case, kind=TaskKind.START_REFLECTION, status=TaskStatus.OPEN
     ).update(status=TaskStatus.DONE, done_on=timezone.localdate(), done_by=by)
-    _event(period, by=by, occurred_on=starts_on, step="started", days=initial_days)
+    _event(
+        period,
+        by=by,
+        occurred_on=starts_on,
+        step="started",
+        days=initial_days,
+        kind=kind,
+        ends_on=_iso(period.ends_on),
+    )
     _audit(period, by=by, step="started")
     return period
 
@@ -196,34 +211,93 @@ def _return_in_preparation(case: Case) -> bool:
     return ReturnPlan.objects.filter(case=case, status__in=PREPARING_RETURN_STATUSES).exists()
 
 
+def _extension_total(
+    period: ReflectionPeriod, *, new_total_days: int | None, new_ends_on: datetime.date | None, errors: dict
+) -> int | None:
+    """The new total length asked for, given either as days or as the new deadline (converted by
+    reflection.dates.total_days_for_deadline), checked against the days granted and the 100-day rule; the
+    refusals go into `errors` on the field that was given."""
+    postponements = list(period.postponements.all())
+    field = "new_total_days"
+    if new_ends_on is not None and new_total_days is not None:
+        errors["new_ends_on"] = _("Give either the new deadline or the new total length, not both.")
+        return None
+    if new_ends_on is not None:
+        field = "new_ends_on"
+        new_total_days = total_days_for_deadline(
+            starts_on=period.starts_on,
+            total_days=period.total_days,
+            postponements=postponements,
+            new_deadline=new_ends_on,
+        )
+        if new_total_days is None:
+            errors[field] = _(
+                "No deadline runs while the period is postponed: give the new total length in days."
+            )
+            return None
+        if new_total_days <= period.total_days:
+            errors[field] = _("The new deadline must be after the current deadline.")
+            return None
+    elif new_total_days is None:
+        errors[field] = _("Give the new deadline or the new total length.")
+        return None
+    elif new_total_days <= period.total_days:
+        errors[field] = _("The new length must be longer than the %(days)s days granted so far.") % {
+            "days": period.total_days
+        }
+        return None
+    try:
+        refuse_beyond_limit(
+            starts_on=period.starts_on, total_days=new_total_days, postponements=postponements, field=field
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return None
+    return new_total_days
+
+
+class ExtensionPreview(NamedTuple):
+    total_days: int
+    deadline: datetime.date | None
+
+
+def period_extension_preview(
+    *, period: ReflectionPeriod, new_total_days: int | None = None, new_ends_on: datetime.date | None = None
+) -> ExtensionPreview:
+    """Work out what an extension would give (total length and new deadline) without saving anything, by the
+    same checks period_extend makes of the length; ValidationError on the field given if refused."""
+    errors: dict = {}
+    total = _extension_total(period, new_total_days=new_total_days, new_ends_on=new_ends_on, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    deadline = period_deadline(
+        starts_on=period.starts_on, total_days=total, postponements=list(period.postponements.all())
+    )
+    return ExtensionPreview(total, deadline)
+
+
 @transaction.atomic
 def period_extend(
     *,
     period: ReflectionPeriod,
     by: User,
-    new_total_days: int,
     ground: str,
     decided_on: datetime.date,
+    new_total_days: int | None = None,
+    new_ends_on: datetime.date | None = None,
     ground_text: str = "",
 ) -> Extension:
-    """Extend a running period to a new total length: at most 100 days run from its start to the new deadline,
-    postponed days not counted (reflection.dates.refuse_beyond_limit). After a lift with a decided deadline
-    the extra days are added to that deadline, and count."""
+    """Extend a running period to a new total length, or to a new deadline (turned into the total length that
+    gives it): at most 100 days run from its start to the new deadline, postponed days not counted
+    (reflection.dates.refuse_beyond_limit). After a lift with a decided deadline the extra days are added to
+    that deadline, and count."""
     period = _locked(period)
     _require_running(period)
     errors: dict = {}
     _not_in_future(decided_on, "decided_on", errors)
-    if new_total_days is None:
-        errors["new_total_days"] = _("A reflection period can last at most 100 days in total.")
-    elif new_total_days <= period.total_days:
-        errors["new_total_days"] = _(
-            "The new length must be longer than the %(days)s days granted so far."
-        ) % {"days": period.total_days}
-    else:
-        try:
-            _within_limit(period, field="new_total_days", total_days=new_total_days)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    new_total_days = _extension_total(
+        period, new_total_days=new_total_days, new_ends_on=new_ends_on, errors=errors
+    )
     if ground == ExtensionGround.OTHER and not ground_text.strip():
         errors["ground_text"] = _("Explain the special reason.")
     if ground == ExtensionGround.PREPARED_RETURN and not _return_in_preparation(period.case):
@@ -250,7 +324,15 @@ def period_extend(
     period.total_days = new_total_days
     period.save(update_fields=["total_days"])
     _refresh_deadline(period)
-    _event(period, by=by, occurred_on=decided_on, step="extended", days=new_total_days, ground=ground)
+    _event(
+        period,
+        by=by,
+        occurred_on=decided_on,
+        step="extended",
+        days=new_total_days,
+        ground=ground,
+        ends_on=_iso(period.ends_on),
+    )
     _audit(period, by=by, step="extended")
     return extension
 
@@ -293,6 +375,7 @@ def period_correct(*, period: ReflectionPeriod, by: User, starts_on: datetime.da
         step="corrected",
         starts_on=starts_on.isoformat(),
         was=was.isoformat(),
+        ends_on=_iso(period.ends_on),
     )
     _audit(period, by=by, step="corrected")
     return period
@@ -361,7 +444,14 @@ def period_lift_postponement(
     postponement.total_days_at_lift = period.total_days
     postponement.save(update_fields=["lifted_on", "new_ends_on", "total_days_at_lift"])
     _refresh_deadline(period)
-    _event(period, by=by, occurred_on=lifted_on, step="lifted")
+    _event(
+        period,
+        by=by,
+        occurred_on=lifted_on,
+        step="lifted",
+        decided=new_ends_on is not None,
+        ends_on=_iso(period.ends_on),
+    )
     _audit(period, by=by, step="lifted")
     return postponement
 

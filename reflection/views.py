@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -33,7 +33,7 @@ from identification.selectors import task_list_for_user
 from referrals.selectors.returns import return_plan_of_case_for_user
 from reflection import services
 from reflection.choices import PeriodKind
-from reflection.dates import MAX_DAYS, days_counted, days_left
+from reflection.dates import MAX_DAYS, days_counted, days_left, extension_limit
 from reflection.forms import (
     PeriodCorrectForm,
     PeriodEndForm,
@@ -281,7 +281,39 @@ class PeriodFormView(LoginRequiredMixin, View):
         return self.render_form(period, form, status=400)
 
 
+LENGTH_FIELDS = ("extend_by", "new_total_days", "new_ends_on")
+
+
+def extension_context(period) -> dict:
+    """What the extension page shows of the 100-day rule (reflection.dates.extension_limit) and what its
+    live preview mirrors (static/js/reflection-extension.js): the current length and deadline, the longest
+    extension the rule allows and the deadline it gives. The server stays the authority."""
+    postponements = list(period.postponements.all())
+    limit = extension_limit(
+        starts_on=period.starts_on, total_days=period.total_days, postponements=postponements
+    )
+    return {
+        "limit": limit,
+        "limit_latest": _long(limit.latest_deadline),
+        "preview_data": {
+            "current-total": period.total_days,
+            "current-deadline": period.ends_on.isoformat() if period.ends_on else "",
+            "max-total": limit.max_total_days,
+            "latest": limit.latest_deadline.isoformat() if limit.latest_deadline else "",
+        },
+    }
+
+
+def _long(day: datetime.date | None) -> str:
+    """A date written out in the reader's language, day first in English too ("5 Feb 2027")."""
+    return formats.date_format(day, pgettext("date in a timeline sentence", "j M Y")) if day else ""
+
+
 class PeriodExtendView(PeriodFormView):
+    """Extend by the new total length or the new deadline, with a preview of the new deadline: live in the
+    browser (progressive enhancement), or from the server after "Preview" without JavaScript."""
+
+    template_name = "reflection/period_extend.html"
     form_class = PeriodExtendForm
     save = services.period_extend
     title = _lazy("Extend the reflection period")
@@ -289,6 +321,51 @@ class PeriodExtendView(PeriodFormView):
         "The period can be extended to at most 100 days in total, counted from its start, when the person "
         "cooperates on a prepared return or for special reasons."
     )
+
+    def render_form(self, period, form, status=200, preview=None):
+        _annotate(period, timezone.localdate())
+        context = {
+            "case": period.case,
+            "period": period,
+            "form": form,
+            "title": self.title,
+            "intro": self.intro,
+            "preview": preview,
+            "preview_day": _long(preview.deadline) if preview else "",
+            "current_day": _long(period.ends_on),
+            **extension_context(period),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def post(self, request, pk):
+        period = self.get_period()
+        form = self.form_class(request.POST)
+        valid = form.is_valid()
+        if "preview" in request.POST:
+            return self._preview(period, form)
+        if valid:
+            try:
+                services.period_extend(period=period, by=request.user, **form.service_values())
+            except ValidationError as exc:
+                attach_service_errors(form, exc)
+            else:
+                period.refresh_from_db()
+                messages.success(request, self.success_message(period))
+                return redirect("case-reflection", case_id=period.case_id)
+        return self.render_form(period, form, status=400)
+
+    def _preview(self, period, form):
+        """Show the new deadline without saving: only the length is checked, the rest waits for Save."""
+        for name in [name for name in form.errors if name not in LENGTH_FIELDS]:
+            del form.errors[name]
+        if form.errors:
+            return self.render_form(period, form, status=400)
+        try:
+            preview = services.period_extension_preview(period=period, **form.extension_values())
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+            return self.render_form(period, form, status=400)
+        return self.render_form(period, form, preview=preview)
 
 
 class PeriodCorrectView(PeriodFormView):

@@ -6,10 +6,14 @@ this module is the one place that reads them back. Anything it does not recognis
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from cases.choices import (
     ActivityKind,
@@ -50,7 +54,90 @@ def _field_labels(model, names) -> str:
     return ", ".join(labels)
 
 
+def _day(value) -> str:
+    """A date stored as ISO text, written out in the reader's language: "5 Feb 2027", "5. februar 2027"."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    day = datetime.date.fromisoformat(value)
+    # A format of its own (translated): Django's English DATE_FORMAT puts the month first.
+    return formats.date_format(day, pgettext("date in a timeline sentence", "j M Y"))
+
+
+def _days(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(value)
+    return value
+
+
+def _reflection(data: dict) -> str:
+    """The sentence of a reflection-period event (reflection.services stores the step, the days granted, the
+    deadline as an ISO date and choice values)."""
+    from reflection.choices import PeriodOutcome  # reflection builds on cases
+
+    step = data["step"]
+    deadline = data.get("ends_on")
+    if step == "started":
+        days = _days(data["days"])
+        if deadline:
+            return ngettext(
+                "Reflection period started: %(days)s day, deadline %(day)s",
+                "Reflection period started: %(days)s days, deadline %(day)s",
+                days,
+            ) % {"days": days, "day": _day(deadline)}
+        return ngettext(
+            "Reflection period started: %(days)s day", "Reflection period started: %(days)s days", days
+        ) % {"days": days}
+    if step == "extended":
+        days = _days(data["days"])
+        if deadline:
+            return ngettext(
+                "Reflection period extended to %(days)s day, new deadline %(day)s",
+                "Reflection period extended to %(days)s days, new deadline %(day)s",
+                days,
+            ) % {"days": days, "day": _day(deadline)}
+        return ngettext(
+            "Reflection period extended to %(days)s day",
+            "Reflection period extended to %(days)s days",
+            days,
+        ) % {"days": days}
+    if step == "corrected":
+        if deadline:
+            return _("Start of the reflection period corrected to %(start)s, new deadline %(day)s") % {
+                "start": _day(data["starts_on"]),
+                "day": _day(deadline),
+            }
+        return _("Start of the reflection period corrected to %(start)s") % {"start": _day(data["starts_on"])}
+    if step == "postponed":
+        return _("Reflection period postponed: no deadline runs until the postponement is lifted")
+    if step == "lifted":
+        if deadline and data.get("decided") is True:
+            return _("Postponement lifted, new deadline decided: %(day)s") % {"day": _day(deadline)}
+        if deadline:
+            return _("Postponement lifted, the remaining days continue: new deadline %(day)s") % {
+                "day": _day(deadline)
+            }
+        return _("Postponement of the reflection period lifted")
+    if step == "ended":
+        return _("Reflection period ended: %(outcome)s") % {"outcome": _label(PeriodOutcome, data["outcome"])}
+    raise ValueError(step)
+
+
+def _opened(data: dict) -> str:
+    """Case opened, from an outreach contact when it was (cases.services.case_open_from_contact)."""
+    if "contact_venue" in data:
+        from outreach.choices import Venue  # outreach builds on cases
+
+        return _("Case opened from an outreach contact (%(venue)s)") % {
+            "venue": _label(Venue, data["contact_venue"]).lower()
+        }
+    return str(EventKind.OPENED.label)
+
+
 def _sentence(kind: str, data: dict) -> str:
+    if kind == EventKind.OPENED:
+        return _opened(data)
+    if kind == EventKind.REFLECTION:
+        return _reflection(data)
     if kind == EventKind.SERVICE:
         return _("%(service)s (%(mode)s)") % {
             "service": _label(ServiceType, data["service_type"]),

@@ -209,7 +209,7 @@ def test_starting_a_statutory_period_closes_the_identification_task(identified_c
 
 def test_starting_writes_a_case_event(period, identified_case, worker):
     event = CaseEvent.objects.filter(case=identified_case, kind=EventKind.REFLECTION).get()
-    assert event.data == {"step": "started", "days": 30}
+    assert event.data == {"step": "started", "days": 30, "kind": "statutory", "ends_on": "2026-04-20"}
     assert (event.occurred_on, event.actor) == (STATUTORY_START, worker)
 
 
@@ -227,7 +227,12 @@ def test_an_extension_to_100_days_moves_the_deadline(period, worker):
     period.refresh_from_db()
     assert (period.total_days, period.ends_on) == (100, D(2026, 6, 29))
     event = CaseEvent.objects.filter(kind=EventKind.REFLECTION).latest("id")
-    assert event.data == {"step": "extended", "days": 100, "ground": ExtensionGround.TESTIMONY}
+    assert event.data == {
+        "step": "extended",
+        "days": 100,
+        "ground": ExtensionGround.TESTIMONY,
+        "ends_on": "2026-06-29",
+    }
 
 
 def test_101_days_are_refused(period, worker):
