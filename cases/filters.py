@@ -1,15 +1,41 @@
 """The case list's search, filters and sorting, shared by the page and the API."""
 
+import datetime
+
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django import forms
+from django.db.models import DateField, Exists, F, OuterRef, Q, Value
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.agenda import case_list_with_next_deadline
 from cases.choices import OPEN_STATUSES, CaseStatus, ExploitationType, ResidenceStatus
 from cases.models import CaseExploitation, CaseTeamMember
 from cmm.countries import country_choices
 from cmm.filters import YesNoAllWidget
 from cmm.selectors import member_choices_for_organisation
 from cmm.widgets import QuickSelect
+
+# The longest "due within" the filter takes.
+MAX_DUE_WITHIN = 365
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a day count), validated by the form: a bad value is a field error, never a 500."""
+
+    field_class = forms.IntegerField
+
+
+class CaseOrderingFilter(django_filters.OrderingFilter):
+    """Sorting, with the cases without a next deadline last whichever way it is sorted."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        name = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
+        if name == "next_deadline":
+            column = F("next_deadline")
+            return column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+        return super().get_ordering_value(param)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -44,10 +70,27 @@ class CaseFilter(django_filters.FilterSet):
         widget=YesNoAllWidget(),
     )
     mine = django_filters.BooleanFilter(label=_("My cases only"), method="by_mine", widget=YesNoAllWidget())
-    ordering = django_filters.OrderingFilter(
+    due_within = IntegerFilter(
+        label=_("Next deadline within (days)"),
+        method="by_due_within",
+        min_value=0,
+        max_value=MAX_DUE_WITHIN,
+        help_text=_("Overdue deadlines included (0 to 365 days)."),
+    )
+    ordering = CaseOrderingFilter(
         label=_("Sort by"),
-        fields=[("opened_on", "opened_on"), ("number", "number"), ("status", "status")],
-        field_labels={"opened_on": _("Opened"), "number": _("Case number"), "status": _("Status")},
+        fields=[
+            ("opened_on", "opened_on"),
+            ("number", "number"),
+            ("status", "status"),
+            ("next_deadline", "next_deadline"),
+        ],
+        field_labels={
+            "opened_on": _("Opened"),
+            "number": _("Case number"),
+            "status": _("Status"),
+            "next_deadline": _("Next deadline"),
+        },
     )
 
     class Meta:
@@ -60,6 +103,7 @@ class CaseFilter(django_filters.FilterSet):
             "contact_person",
             "minors",
             "mine",
+            "due_within",
             "ordering",
         ]
 
@@ -94,6 +138,19 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=self.user)
         return queryset.filter(Q(contact_person=self.user) | Q(Exists(on_team)))
+
+    def by_due_within(self, queryset, name, value):
+        until = timezone.localdate() + datetime.timedelta(days=value)
+        return queryset.filter(next_deadline__lte=until)
+
+    def filter_queryset(self, queryset):
+        # Every case carries its next deadline (one subquery per kind of deadline the user's role sees), so
+        # that it can be shown, filtered on and sorted by.
+        if self.user is not None:
+            queryset = case_list_with_next_deadline(queryset, user=self.user)
+        else:
+            queryset = queryset.annotate(next_deadline=Value(None, output_field=DateField()))
+        return super().filter_queryset(queryset)
 
     @property
     def qs(self):

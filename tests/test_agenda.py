@@ -618,3 +618,107 @@ def test_the_agenda_api_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
     assert "/api/me/agenda/" in schema
     assert "days_left" in schema
+
+
+def test_the_case_page_shows_the_alert_strip_above_the_tabs(cw, case_a, users_b, login, in_english):
+    period(case_a, days(4))
+    case_a.unaccompanied_minor = True
+    case_a.age_at_opening = 15
+    case_a.save()
+    response = login(cw).get(reverse("case-detail", args=[case_a.pk]))
+    html = response.content.decode()
+    assert html.index('id="case-alerts"') < html.index('class="casenav"')
+    assert 'data-kind="reflection_deadline"' in html
+    assert 'data-code="minor_without_representative"' in html
+    assert reverse("case-reflection", args=[case_a.pk]) in html
+    # Text beside the colour.
+    assert "Due within 7 days" in html or "Forfalder inden for 7 dage" in html
+    # Another organisation's caseworker gets 404, never the strip.
+    assert login(users_b[Role.CASEWORKER]).get(reverse("case-detail", args=[case_a.pk])).status_code == 404
+
+
+def test_the_case_page_with_nothing_due_says_so(cw, case_a, login):
+    response = login(cw).get(reverse("case-detail", args=[case_a.pk]))
+    assert response.context["case_alerts"] == []
+    assert 'id="case-alerts"' in response.content.decode()
+
+
+def test_the_case_page_counts_constant_queries(cw, case_a, login, django_assert_max_num_queries):
+    from cmm.tests.factories import OrganisationFactory
+
+    client = login(cw)
+    url = reverse("case-detail", args=[case_a.pk])
+    period(case_a, days(4))
+    with django_assert_max_num_queries(80) as few:
+        client.get(url)
+    for _index in range(5):
+        ActionPlanReview.objects.create(case=case_a, review_on=days(3))
+        send(case_a, cw, OrganisationFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["case_alerts"]) >= 11
+
+
+# --- The case list's next deadline --------------------------------------------------------------------------
+
+
+def test_the_case_list_shows_sorts_and_filters_by_the_next_deadline(cw, open_case, login, in_english):
+    soon, later, none = open_case(by=cw), open_case(by=cw), open_case(by=cw)
+    period(soon, days(20))
+    ActionPlanReview.objects.create(case=soon, review_on=days(2))  # earlier than its period's end
+    period(later, days(9))
+    client = login(cw)
+
+    response = client.get(reverse("case-list"), {"ordering": "next_deadline"})
+    rows = list(response.context["page"])
+    assert [c.number for c in rows] == [soon.number, later.number, none.number]
+    assert [c.next_deadline for c in rows] == [days(2), days(9), None]
+    assert rows[0].deadline_urgency == "3"
+    assert "Next deadline" in response.content.decode()
+
+    descending = [
+        c.number for c in client.get(reverse("case-list"), {"ordering": "-next_deadline"}).context["page"]
+    ]
+    assert descending == [later.number, soon.number, none.number]  # no deadline last either way
+
+    within = client.get(reverse("case-list"), {"due_within": "7"}).context["page"]
+    assert [c.number for c in within] == [soon.number]
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "366", "1.5"])
+def test_a_bad_due_within_is_a_field_error_not_a_500(cw, case_a, login, bad):
+    response = login(cw).get(reverse("case-list"), {"due_within": bad})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["due_within"]
+    assert list(response.context["page"]) == []
+
+
+def test_the_case_api_has_the_next_deadline_and_its_filter(cw, case_a, open_case):
+    period(case_a, days(5))
+    open_case(by=cw)
+    api = token_client(APIClient(), cw)
+    body = api.get("/api/cases/", {"due_within": "7"}).json()
+    assert [(c["number"], c["next_deadline"]) for c in body["results"]] == [
+        (case_a.number, days(5).isoformat())
+    ]
+    bad = api.get("/api/cases/", {"due_within": "x"})
+    assert bad.status_code == 400
+    assert "due_within" in bad.json()
+    ordered = api.get("/api/cases/", {"ordering": "next_deadline"}).json()["results"]
+    assert ordered[0]["number"] == case_a.number
+
+
+def test_the_case_list_counts_constant_queries_with_deadlines(
+    cw, open_case, login, django_assert_max_num_queries
+):
+    client = login(cw)
+    period(open_case(by=cw), days(3))
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("case-list"), {"ordering": "next_deadline"})
+    for _index in range(10):
+        case = open_case(by=cw)
+        period(case, days(4))
+        ActionPlanReview.objects.create(case=case, review_on=days(1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("case-list"), {"ordering": "next_deadline"})
+    assert len(response.context["page"]) == 11

@@ -117,13 +117,16 @@ def test_leaving_takes_the_member_off_the_case_teams_and_the_contact_person_role
     assert CaseTeamMember.objects.filter(user=opener, case__in=[case, other]).count() == 2  # others stay
 
     # The organisation is asked to appoint a new contact person: the identification task on case A, on the
-    # dashboard of A; the case never presented says so on its page (it has no identification tasks).
+    # home page (today's work) of A; the case never presented says so on its page (it has no identification
+    # tasks).
     task = IdentificationTask.objects.get(
         case=case, kind=TaskKind.APPOINT_CONTACT_PERSON, status=TaskStatus.OPEN
     )
     assert (task.status, task.responsible_organisation) == (TaskStatus.OPEN, org_a)
     home = page_client(opener).get("/")
-    assert any(panel.get("tasks") and task in panel["tasks"] for panel in home.context["panels"])
+    assert any(
+        item.kind == "identification_task" and item.case_id == task.case_id for item in home.context["agenda"]
+    )
     assert [w.code for w in case_warnings(case=case)] == ["contact_person_left"]
     # The second case had no contact person to lose: its timeline says the member left its team.
     assert case_warnings(case=other) == []
@@ -186,7 +189,9 @@ def test_after_moving_to_another_organisation_none_of_the_former_cases_are_shown
     assert [p.pk for p in dashboard.context["page"]] == [period_b.pk]
     home = client.get("/")
     assert work["case"].number not in home.content.decode()
-    assert case_b.number in home.content.decode()
+    # B's own deadline, 19 days away, is on the agenda asked for 30 days (the home page shows 14); A's never.
+    agenda = api_client(mover).get("/api/me/agenda/?days=30").json()["items"]
+    assert [i["case_number"] for i in agenda if i["kind"] == "reflection_deadline"] == [case_b.number]
 
 
 def test_the_read_side_shows_only_organisations_the_user_is_an_active_member_of(work, mover, org_a):

@@ -166,6 +166,17 @@ class CaseSerializer(serializers.ModelSerializer):
         return [means.type for means in case.control_means.all()]
 
 
+class CaseListItemSerializer(CaseSerializer):
+    """A case in the list, with its next deadline (cases.agenda: the earliest of the deadlines the caller's
+    role sees; null when there is none)."""
+
+    next_deadline = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "next_deadline"]
+        read_only_fields = fields
+
+
 class CaseDetailSerializer(CaseSerializer):
     """A case with what needs attention now and how much its file holds."""
 
@@ -315,7 +326,7 @@ class CaseApi(generics.GenericAPIView):
 class CaseListApi(generics.ListAPIView):
     """The cases the caller may see: open ones unless `status` says otherwise; POST opens a case."""
 
-    serializer_class = CaseSerializer
+    serializer_class = CaseListItemSerializer
     filter_backends = [CaseFilterBackend]
     filterset_class = CaseFilter
 
@@ -328,7 +339,12 @@ class CaseListApi(generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 "contact_person", int, description="Id of a member of the caller's organisation."
-            )
+            ),
+            OpenApiParameter(
+                "due_within",
+                int,
+                description="Cases whose next deadline is within this many days (0-365), overdue included.",
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):

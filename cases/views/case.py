@@ -63,13 +63,14 @@ from cases.services import (
     personal_details_update,
     personal_details_view,
 )
+from cmm.agenda import Urgency, case_alerts_for_user, urgency_of
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission, user_can
 from cmm.selectors import member_choices_for_organisation
 
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 50
-SORTABLE = ("number", "opened_on", "status")
+SORTABLE = ("number", "opened_on", "status", "next_deadline")
 # What the case filter's form holds besides the number search; any of them set opens the filter panel.
 FILTER_KEYS = (
     "status",
@@ -79,6 +80,7 @@ FILTER_KEYS = (
     "contact_person",
     "minors",
     "mine",
+    "due_within",
 )
 
 
@@ -189,6 +191,14 @@ class CaseListView(LoginRequiredMixin, View):
         )
         cases = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        page.object_list = list(page.object_list)
+        for case in page.object_list:
+            # The next deadline's days left and urgency (overdue, within 3, 7, 14 days), shown as text too.
+            deadline = getattr(case, "next_deadline", None)
+            case.deadline_days = (deadline - today).days if deadline else None
+            case.deadline_urgency = urgency_of(case.deadline_days) if deadline else ""
+            case.deadline_label = Urgency(case.deadline_urgency).label if deadline else ""
         return render(
             request,
             "cases/case_list.html",
@@ -272,6 +282,8 @@ class CaseDetailView(LoginRequiredMixin, View):
             {
                 "case": case,
                 "warnings": case_warnings(case=case),
+                # The alert strip above the tabs (the case's warnings among them): cmm.agenda's selectors.
+                "case_alerts": case_alerts_for_user(user=request.user, case=case),
                 "languages": [language_name(code) for code in case.languages or []],
                 "age_now": case.age_on(timezone.localdate()),
                 "services": services,
