@@ -6,6 +6,11 @@ reader may not see. Each starts with a header block: the period, the scope, whet
 suppressed, and when it was generated (Europe/Copenhagen). A text cell that a spreadsheet would run as a
 formula (one beginning with = + - @, a tab or a carriage return) is prefixed with a quote, although every
 label comes from us.
+
+The CSV's dialect: the page's download is for a spreadsheet in the reader's language (`dialect="language"`):
+in Danish it is separated by semicolons with decimal commas, as Danish Excel opens it with a double click; in
+English by commas with decimal points. The API's file keeps its contract (`dialect="comma"`): commas and
+decimal points whatever the language, for programs.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reports.periods import Period
@@ -43,6 +49,21 @@ def _cell(value, empty=""):
     if isinstance(value, int | float):
         return value
     return safe_text(str(value))
+
+
+def _danish_spreadsheet(dialect: str) -> bool:
+    """Whether the file is for Danish Excel: semicolons and decimal commas."""
+    if dialect not in ("comma", "language"):
+        raise ValueError(f"Unknown CSV dialect {dialect!r}.")
+    return dialect == "language" and (get_language() or "").startswith("da")
+
+
+def _csv_cell(value, *, decimal_comma: bool):
+    """A CSV cell: like `_cell`, with a decimal comma in a number with decimals when asked."""
+    value = _cell(value)
+    if decimal_comma and isinstance(value, float):
+        return str(value).replace(".", ",")
+    return value
 
 
 def _generated(generated_at: datetime.datetime | None) -> str:
@@ -87,19 +108,22 @@ def statistics_csv(
     scope_label: str,
     suppressed: bool,
     generated_at: datetime.datetime | None = None,
+    dialect: str = "comma",
 ) -> bytes:
-    """Render the tables as one CSV file (UTF-8 with a byte-order mark so Excel reads it, comma-separated,
-    quoted where needed): the header block, then each table after an empty line."""
+    """Render the tables as one CSV file (UTF-8 with a byte-order mark so Excel reads it, quoted where
+    needed): the header block, then each table after an empty line. Separated by commas, or, for a Danish
+    reader when `dialect="language"`, by semicolons with decimal commas (see the module's docstring)."""
+    danish = _danish_spreadsheet(dialect)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if danish else ",", lineterminator="\r\n")
     for row in header_rows(
         period=period, scope_label=scope_label, suppressed=suppressed, generated_at=generated_at
     ):
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([_csv_cell(value, decimal_comma=danish) for value in row])
     for published in published_tables:
         writer.writerow([])
         for row in table_rows(published):
-            writer.writerow([_cell(value) for value in row])
+            writer.writerow([_csv_cell(value, decimal_comma=danish) for value in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -122,6 +146,7 @@ def statistics_xlsx(
     scope_label: str,
     suppressed: bool,
     generated_at: datetime.datetime | None = None,
+    dialect: str = "comma",
 ) -> bytes:
     """Render the tables as an XLSX workbook: a first sheet with the header block and the list of tables,
     then one sheet per table (its title, the period and scope, the table with its totals, its notes)."""

@@ -24,11 +24,12 @@ def statistics_export_filename(*, period: Period, organisation_id: int | None, f
 
 
 def statistics_export(
-    *, user, period: Period, organisation_id: int | None, external: bool, fmt: str
+    *, user, period: Period, organisation_id: int | None, external: bool, fmt: str, dialect: str = "comma"
 ) -> tuple[bytes, str, str]:
     """Render the statistics `user` may see for the period and scope as a file and return (content,
     filename, content type). The scope rule and the small-cell rule are those of `statistics_for_user`
-    (PermissionDenied, Http404); every export is audited (format, period, organisation, suppressed)."""
+    (PermissionDenied, Http404); every export is audited (format, period, organisation, suppressed).
+    `dialect` is the CSV's (reports.exports): "comma" for programs, "language" for a spreadsheet."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}.")
     render, content_type = EXPORT_FORMATS[fmt]
@@ -42,6 +43,7 @@ def statistics_export(
             period=period,
             scope_label=statistics_scope_label(user=user, organisation_id=organisation_id),
             suppressed=suppressed,
+            dialect=dialect,
         )
         report_audit(
             user=user,

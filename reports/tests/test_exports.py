@@ -88,15 +88,17 @@ def token_client(api_client, user):
     return api_client
 
 
-def csv_text(value) -> str:
-    """How the CSV writes a value of the API's JSON."""
+def csv_text(value, *, danish: bool = False) -> str:
+    """How the CSV writes a value of the API's JSON (a decimal comma in a file for Danish Excel)."""
+    if isinstance(value, float) and danish:
+        return str(value).replace(".", ",")
     return "" if value is None else str(value)
 
 
-def csv_blocks(content: bytes) -> tuple[list[list[str]], list[list[list[str]]]]:
+def csv_blocks(content: bytes, *, danish: bool = False) -> tuple[list[list[str]], list[list[list[str]]]]:
     """The header block and the table blocks of an exported CSV."""
     assert content.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";" if danish else ","))
     blocks, current = [], None
     for row in rows[HEADER_ROWS:]:
         if not row:
@@ -117,17 +119,19 @@ def export(api_client, user, **params):
     return token_client(api_client, user).get(EXPORT_API, params)
 
 
-def assert_csv_matches(content: bytes, body: dict) -> None:
-    _header, blocks = csv_blocks(content)
+def assert_csv_matches(content: bytes, body: dict, *, danish: bool = False) -> None:
+    _header, blocks = csv_blocks(content, danish=danish)
     assert len(blocks) == len(body["tables"])
     for block, table in zip(blocks, body["tables"], strict=True):
         keys = [column["key"] for column in table["columns"]]
         assert block[0] == [table["title"]]
         assert block[1] == ["", *(column["label"] for column in table["columns"])]
         rows = block[2 : 2 + len(table["rows"])]
-        assert rows == [[row["label"], *(csv_text(row["cells"][k]) for k in keys)] for row in table["rows"]]
+        assert rows == [
+            [row["label"], *(csv_text(row["cells"][k], danish=danish) for k in keys)] for row in table["rows"]
+        ]
         totals = block[2 + len(table["rows"])]
-        assert totals[1:] == [csv_text(table["totals"].get(k)) for k in keys]
+        assert totals[1:] == [csv_text(table["totals"].get(k), danish=danish) for k in keys]
         assert block[3 + len(table["rows"]) :] == [[note] for note in table["notes"]]
 
 
@@ -292,7 +296,9 @@ def test_page_export_gives_the_same_file_and_is_audited(login, world, analyst, a
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="cmm-statistics-2026-all.csv"'
     assert "no-store" in response["Cache-Control"]
-    assert_csv_matches(response.content, api_json(api_client, analyst, period="2026"))
+    # The page's file is for Danish Excel (the reader's language): semicolons and decimal commas.
+    assert response.content.decode("utf-8-sig").splitlines()[1].startswith("Periode;")
+    assert_csv_matches(response.content, api_json(api_client, analyst, period="2026"), danish=True)
     custom = client.get(
         EXPORT_PAGE, {"period": "custom", "start": "2026-01-01", "end": "2026-02-15", "format": "xlsx"}
     )
@@ -309,10 +315,43 @@ def test_page_export_gives_the_same_file_and_is_audited(login, world, analyst, a
 def test_page_export_external_and_partner_are_suppressed(login, world, analyst, users_a, api_client):
     client = login(analyst)
     external = client.get(EXPORT_PAGE, {"period": "2026", "external": "on", "format": "csv"})
-    assert_csv_matches(external.content, api_json(api_client, analyst, period="2026", external="true"))
+    assert_csv_matches(
+        external.content, api_json(api_client, analyst, period="2026", external="true"), danish=True
+    )
     client = login(users_a[Role.CASEWORKER])
     own = client.get(EXPORT_PAGE, {"period": "2026", "format": "xlsx"})
     assert_xlsx_matches(own.content, api_json(api_client, users_a[Role.CASEWORKER], period="2026"))
+
+
+def test_page_export_in_english_is_comma_separated_with_english_headers(login, world, analyst, api_client):
+    client = login(analyst)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(EXPORT_PAGE, {"period": "2026", "format": "csv"})
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "CMM statistics"
+    assert text.splitlines()[1].startswith("Period,")
+    api_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert_csv_matches(response.content, api_json(api_client, analyst, period="2026"))
+
+
+def test_page_export_in_danish_has_decimal_commas_and_danish_headers(login, world, analyst):
+    text = login(analyst).get(EXPORT_PAGE, {"period": "2026", "format": "csv"}).content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "CMM-statistik"
+    assert lines[1].startswith("Periode;")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    numbers = [cell for row in rows[HEADER_ROWS:] for cell in row[1:] if cell[:1].isdigit()]
+    assert numbers, "the file holds numbers"
+    decimals = [cell for cell in numbers if "," in cell]
+    assert decimals, "the meeting place's average visitors is a decimal number"
+    assert not [cell for cell in numbers if "." in cell]
+
+
+def test_api_export_keeps_commas_and_decimal_points_in_danish(api_client, world, analyst):
+    response = export(api_client, analyst, period="2026", format="csv")
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[1].startswith(("Periode,", "Period,"))
+    assert_csv_matches(response.content, api_json(api_client, analyst, period="2026"))
 
 
 def test_page_export_errors(login, world, users_a, org_b):

@@ -304,5 +304,7 @@ class StatisticsExportView(FreshSecondFactorRequiredMixin, _StatisticsAccess):
             organisation_id=asked.organisation_id,
             external=asked.external,
             fmt=fmt,
+            # A download from the page is for a spreadsheet in the reader's language (semicolons in Danish).
+            dialect="language",
         )
         return download_response(content, filename=filename, content_type=content_type)
