@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cmm.encryption import EncryptedTextField
+
 
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their memberships, never from the user alone."""
@@ -310,3 +312,25 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class KeptSubmission(models.Model):
+    """A form that was sent after its session had ended, kept until its author has logged in again
+    (cmm.kept_forms). The form's fields are kept encrypted with the personal-details key, never in a URL;
+    the row is deleted when the form is shown again, when someone else logs in, or when it expires."""
+
+    id = models.CharField(primary_key=True, max_length=43, editable=False)  # secrets.token_urlsafe(32)
+    # salted_hmac of the author's id: the row opens for that user only, and names nobody by itself.
+    owner_hash = models.CharField(_("author (hashed)"), max_length=64)
+    path = models.CharField(_("sent to"), max_length=400)
+    page = models.CharField(_("shown again at"), max_length=400)
+    payload = EncryptedTextField(_("form fields (encrypted)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("kept form")
+        verbose_name_plural = _("kept forms")
+
+    def __str__(self):
+        return f"{self.path} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -34,3 +34,11 @@ def password_reset_send_task(*, email: str) -> None:
     # An address, not an id: the request that queues it must not look the account up (cmm.password_reset).
     # Run twice (a redelivery), it sends a second link, which is harmless: each link works once.
     password_reset.password_reset_send(email=email)
+
+
+@shared_task(acks_late=True)
+def kept_submissions_purge_task() -> int:
+    # Forms kept after a session ended, past KEPT_FORM_MINUTES (cmm.kept_forms).
+    from cmm.kept_forms import kept_submissions_purge
+
+    return kept_submissions_purge()

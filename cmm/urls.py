@@ -6,12 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from cmm import agenda_apis, apis, views
 from cmm.audit import apis as audit_apis
 from cmm.audit import views as audit_views
+from cmm.session_apis import SessionKeepAliveApi
 from cmm.two_factor.apis import ObtainTokenApi
 
 api_patterns = [
     path("", apis.ApiRootApi.as_view(), name="api-root"),
     path("auth/token/", ObtainTokenApi.as_view(), name="api-token"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("me/session/", SessionKeepAliveApi.as_view(), name="api-session-keep-alive"),
     path("me/agenda/", agenda_apis.MeAgendaApi.as_view(), name="api-me-agenda"),
     path("organisations/", apis.OrganisationListApi.as_view(), name="api-organisation-list"),
     path("members/", apis.MemberListApi.as_view(), name="api-member-list"),

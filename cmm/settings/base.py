@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # The client address of every audit event; a 403/404 on a case is recorded as a refused access.
     "cmm.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent after the session ended is kept (encrypted) and filled in again after logging in.
+    "cmm.kept_forms.KeptFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -211,6 +213,10 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 # However busy, a session ends this many hours after its login (cmm.security.SessionLifetimeMiddleware).
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+# The page warns this many seconds before the idle timeout and offers to stay logged in (session-keeper.js).
+SESSION_WARN_SECONDS = env.int("SESSION_WARN_SECONDS", default=120)
+# A form sent after the session ended is kept (encrypted) this long for its author to log in again.
+KEPT_FORM_MINUTES = env.int("KEPT_FORM_MINUTES", default=120)
 
 # Lockout: this many failures for one username or from one address locks both out for the cool-off time.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -405,6 +411,11 @@ CELERY_BEAT_SCHEDULE = {
     "email-outbox-flush": {
         "task": "cmm.tasks.email_outbox_flush_task",
         "schedule": timedelta(minutes=env.int("EMAIL_OUTBOX_FLUSH_MINUTES", default=5)),
+    },
+    # Forms kept after a session ended (cmm.kept_forms) are deleted once expired.
+    "kept-forms-purge": {
+        "task": "cmm.tasks.kept_submissions_purge_task",
+        "schedule": timedelta(minutes=30),
     },
 }
 # A worker holds a report job this long past its last progress step before the job may be taken over; a job
