@@ -1,6 +1,11 @@
 """CSV export of outreach records in the import's column format (outreach.columns), without free-text notes,
 so that an exported file can be imported again.
 
+The separator follows the reader's language, as the statistics CSV does (reports.exports): semicolons for a
+Danish reader, whose Excel splits a double-clicked CSV on semicolons, commas otherwise; the import tells the
+two apart by the header. The header keeps the import's column names and the cells its codes (a documented
+choice: the file must import again; the import page lists each column with its meaning and accepted labels).
+
 The caller passes a queryset it got from a selector: this module decides the format, never who sees what.
 """
 
@@ -11,6 +16,7 @@ from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 
 from outreach.columns import record_kind
 
@@ -47,9 +53,15 @@ class _Echo:
         return value
 
 
+def csv_delimiter() -> str:
+    """The separator for the reader's language: ";" in Danish (as Danish Excel expects), "," otherwise."""
+    return ";" if (get_language() or "").startswith("da") else ","
+
+
 def csv_response(*, kind: str, queryset, filename: str) -> StreamingHttpResponse:
-    """Stream `queryset` as a CSV download in the import format (UTF-8 with BOM, comma-separated)."""
-    writer = csv.writer(_Echo())
+    """Stream `queryset` as a CSV download in the import format (UTF-8 with BOM, separated as the reader's
+    language wants, see csv_delimiter)."""
+    writer = csv.writer(_Echo(), delimiter=csv_delimiter())
 
     def lines() -> Iterator[str]:
         yield BOM

@@ -599,5 +599,26 @@ def test_the_csv_response_streams_the_export_with_a_bom(good_files, coordinator)
     body = b"".join(response.streaming_content).decode("utf-8")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="calls.csv"' in response["Content-Disposition"]
-    assert body.startswith("\ufeffreceived_at,caller_category,purpose,wrong_number,case_number\r\n")
+    # Danish (the tests' language): semicolons, as Danish Excel splits a CSV.
+    assert body.startswith("\ufeffreceived_at;caller_category;purpose;wrong_number;case_number\r\n")
     assert body.count("\r\n") == 4
+
+
+def test_an_english_export_is_comma_separated_and_a_danish_one_imports_again(good_files, coordinator):
+    from django.utils import translation
+
+    run("hotline_calls", good_files["hotline_calls"], by=coordinator)
+    queryset = hotline_call_list_for_user(user=coordinator)
+    with translation.override("en"):
+        english = b"".join(
+            csv_response(kind="hotline_calls", queryset=queryset, filename="c.csv").streaming_content
+        )
+    assert english.decode().startswith("\ufeffreceived_at,caller_category,")
+    with translation.override("da"):
+        danish = b"".join(
+            csv_response(kind="hotline_calls", queryset=queryset, filename="c.csv").streaming_content
+        )
+    HotlineCall.objects.all().delete()
+    report = run("hotline_calls", danish, by=coordinator)
+    assert report.errors == []
+    assert HotlineCall.objects.count() == 3
