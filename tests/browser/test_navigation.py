@@ -112,3 +112,67 @@ def test_phone_shows_the_menu_button_and_marks_the_case_section(live_server, new
     page.locator("details.menu summary").tap()
     expect(page.locator(".menu__panel a[aria-current=page]")).to_have_text("Cases")
     shot(page, screenshot, "nav_case_phone_menu_en.png")
+
+
+@pytest.mark.browser
+def test_statistics_table_of_contents_leads_to_each_heading_below_the_sticky_bar(
+    live_server, new_page, screenshot
+):
+    from tests.browser.test_statistics_page import open_statistics, seed_figures
+
+    period = seed_figures()
+    page = new_page(**DESKTOP)
+    open_statistics(page, live_server.url, period)
+    toc = page.locator("nav.toc")
+    expect(toc).to_be_visible()  # open without a tap
+    links = toc.locator("a")
+    assert links.count() == page.locator("section.stat h2").count() > 3
+    shot(page, screenshot, "statistics_toc_desktop_da.png")
+
+    last = links.last
+    target = last.get_attribute("href")
+    last.click()
+    page.wait_for_timeout(300)
+    heading = page.locator(target)
+    expect(heading).to_be_in_viewport()
+    bar_bottom = page.locator("header.topbar").bounding_box()
+    bar_bottom = bar_bottom["y"] + bar_bottom["height"]
+    heading_box = heading.bounding_box()
+    assert heading_box["y"] >= bar_bottom, "the sticky bar covers the heading the contents led to"
+
+    page2 = new_page(**PHONE)
+    open_statistics(page2, live_server.url, period)
+    expect(page2.locator("nav.toc")).to_be_visible()
+    assert_no_horizontal_overflow(page2)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("options", "size"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_error_pages_in_the_layout_in_both_languages(live_server, new_page, screenshot, options, size):
+    seed_demo()
+    page = new_page(**options)
+    log_in(page, live_server.url, "caseworker")
+    page.wait_for_url(f"{live_server.url}/")
+    response = page.goto(f"{live_server.url}/no-such-page/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ikke fundet")
+    expect(page.locator("header.topbar")).to_be_visible()
+    assert_no_horizontal_overflow(page, width=options["viewport"]["width"])
+    shot(page, screenshot, f"error_404_{size}_da.png")
+    to_english(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    shot(page, screenshot, f"error_404_{size}_en.png")
+
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    html = server_error(RequestFactory().get("/")).content.decode()
+    page.set_content(html.replace('href="/static/', f'href="{live_server.url}/static/'))
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Der skete en fejl")
+    assert (
+        page.locator("header.topbar").evaluate("e => getComputedStyle(e).backgroundColor")
+        != "rgba(0, 0, 0, 0)"
+    )
+    assert_no_horizontal_overflow(page, width=options["viewport"]["width"])
+    shot(page, screenshot, f"error_500_{size}.png")
