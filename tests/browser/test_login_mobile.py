@@ -139,8 +139,8 @@ def test_orgadmin_opens_the_members_list_on_a_desktop(live_server, desktop_page,
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Velkommen, Ole")
 
-    page.locator("details.menu summary").click()
-    page.locator(".menu__panel").get_by_role("link", name="Medlemmer").click()
+    # On a desktop the sections are in the top bar, without opening a menu.
+    page.locator("nav.sections").get_by_role("link", name="Medlemmer").click()
     page.wait_for_url(f"{live_server.url}/members/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Medlemmer")
