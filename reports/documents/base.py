@@ -227,6 +227,14 @@ class PrintedTable:
         """Whether the table is printed on a landscape page of its own (see LANDSCAPE_FROM_COLUMNS)."""
         return len(self.columns) >= LANDSCAPE_FROM_COLUMNS
 
+    @property
+    def label_width(self) -> int:
+        """The share of the page width (per cent) the row labels get; the columns of figures share the rest
+        equally. Each figure column gets about 24 mm (six digits and a two-line header), never less than
+        19 mm; the labels at least a quarter of the width."""
+        column = 9 if self.wide else 14  # per cent of 265 mm (landscape) or 178 mm (portrait)
+        return max(24, 100 - column * len(self.columns))
+
 
 def printed_table(
     published: SuppressedTable, *, number: int, chart: SafeString | None = None
