@@ -197,13 +197,16 @@ class InputForm(forms.Form):
     """The base of every form of the pages: the fields get the input rules of this module."""
 
     def __init__(self, *args, **kwargs):
-        if not args and kwargs.get("data") is None:
+        if (args[0] if args else kwargs.get("data")) is None:
             # A form sent after the session had ended is shown again filled in (cmm.kept_forms).
             from cmm.kept_forms import kept_data_for_form
 
             kept = kept_data_for_form(type(self), kwargs.get("prefix"))
             if kept is not None:
-                kwargs["data"] = kept
+                if args:
+                    args = (kept, *args[1:])
+                else:
+                    kwargs["data"] = kept
         super().__init__(*args, **kwargs)
         apply_input_rules(self)
 
