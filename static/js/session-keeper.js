@@ -48,7 +48,7 @@
   function clock(time) {
     var date = new Date(time);
     var lang = document.documentElement.lang || undefined;
-    return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hour12: false });
   }
 
   function idleEnd() { return Math.max(renewedAt, shared()) + idle; }
