@@ -37,7 +37,11 @@ def rows(response):
 def read_csv(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    # Semicolons for a Danish reader (Danish Excel splits on them), commas in English (outreach.exports).
+    delimiter = ";" if response["Content-Language"] == "da" else ","
+    assert text.splitlines()[0].count(delimiter) >= 2
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def field_errors(response, field):

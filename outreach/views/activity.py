@@ -31,6 +31,7 @@ from cases.selectors import case_list_for_user
 from cmm.audit.services import export_record
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
+from outreach.exports import csv_delimiter
 from outreach.filters import (
     ClinicConsultationFilter,
     HotlineCallFilter,
@@ -171,7 +172,8 @@ class _ActivityExportView(LoginRequiredMixin, View):
             return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
         records = filterset.qs.iterator(chunk_size=CSV_CHUNK)
         export_record(user=request.user, what=self.kind, fmt="csv", filters=filterset.form.cleaned_data)
-        writer = csv.writer(_Echo())
+        # Semicolons for a Danish reader (Danish Excel), commas otherwise, as every outreach CSV.
+        writer = csv.writer(_Echo(), delimiter=csv_delimiter())
 
         def lines():
             # The byte-order mark makes spreadsheet programs read the file as UTF-8 (æ, ø, å).
