@@ -47,7 +47,7 @@ from referrals.services.returns import return_plan_create, return_plan_transitio
 from reflection.choices import ExtensionGround, PeriodKind
 from reflection.services import period_extend, period_start
 from reports.documents import activity, base, quarterly, render_report
-from reports.documents.base import boxes_off_page, render_document
+from reports.documents.base import boxes_off_page, html_to_pdf, render_document
 from reports.models import ReportJob, ReportKind
 from reports.periods import Period, Scope
 from reports.statistics.outreach import meeting_place_table
@@ -382,3 +382,15 @@ def test_the_layout_check_finds_a_table_off_the_page_and_a_cell_running_over_its
     assert [overflow.page for overflow in off_page] == [1] and off_page[0].by_mm > 100
     assert [(overflow.page, overflow.tag) for overflow in over_neighbour] == [(1, "td")]
     assert fine == []
+
+
+def test_a_report_with_a_table_off_the_page_is_logged_without_its_text(caplog):
+    cells = "".join(f"<td style='white-space: nowrap'>Secretname column {n}</td>" for n in range(30))
+
+    rendered = html_to_pdf(f"<table><tr>{cells}</tr></table>")
+
+    assert rendered.pages == 1
+    (record,) = [record for record in caplog.records if record.name == "reports.documents.base"]
+    assert record.levelname == "WARNING"
+    assert "past the content area on page 1" in record.getMessage()
+    assert "Secretname" not in record.getMessage()
