@@ -41,12 +41,12 @@ class Urgency(models.TextChoices):
     LATER = "later", _("Later")
 
 
-# Most urgent first: overdue, then what waits without a deadline (an answer, a missing representative), then
-# by how soon it is due.
+# Most urgent first: overdue, due within 3 days, then what waits without a deadline (an answer, a missing
+# representative), then by how soon it is due.
 _RANK = {
     Urgency.OVERDUE: 0,
-    Urgency.ATTENTION: 1,
-    Urgency.DAYS_3: 2,
+    Urgency.DAYS_3: 1,
+    Urgency.ATTENTION: 2,
     Urgency.DAYS_7: 3,
     Urgency.DAYS_14: 4,
     Urgency.LATER: 5,

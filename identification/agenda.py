@@ -20,7 +20,8 @@ from identification.selectors import presentation_list_for_user, task_list_for_u
 VIEW_TASK = "identification.view_identificationtask"
 
 
-def _task_item(task, *, scope: AgendaScope, kind: str, url: str) -> AgendaItem:
+def _task_item(task, *, scope: AgendaScope, kind: str, url: str, own: bool = False) -> AgendaItem:
+    """A task; whose responsibility it is said unless it is the user's own organisation's."""
     return due_item(
         kind=kind,
         title=task.get_kind_display(),
@@ -29,7 +30,7 @@ def _task_item(task, *, scope: AgendaScope, kind: str, url: str) -> AgendaItem:
         today=scope.today,
         case_id=task.case_id,
         case_number=task.case.number,
-        detail=task.responsible_organisation.name,
+        detail="" if own else task.responsible_organisation.name,
     )
 
 
@@ -51,7 +52,7 @@ def task_items(*, user, scope: AgendaScope) -> list[AgendaItem]:
     for task in tasks.order_by("due_on", "id"):
         own = membership is not None and task.responsible_organisation_id == membership.organisation_id
         url = reverse("identification-tasks") if own else reverse("case-presentations", args=[task.case_id])
-        items.append(_task_item(task, scope=scope, kind="identification_task", url=url))
+        items.append(_task_item(task, scope=scope, kind="identification_task", url=url, own=own))
     return items
 
 

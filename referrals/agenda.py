@@ -1,6 +1,7 @@
 """Referral and return agenda items (cmm.agenda): referrals waiting for the user's organisation's answer,
 return follow-ups due on the user's cases, the next step of a case's return plan, and the referral-group
-follow-up actions due (all of them for CMM's coordinators, who run the groups; their own for the others)."""
+follow-up actions due (all of them for CMM's coordinators, who run the groups; their own for the others:
+those they represent the owner in, and those of their organisation without a representative)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext
 
 from cases.agenda import mine
 from cmm.agenda import AgendaItem, AgendaScope, due_item, waiting_item
+from cmm.models import Role
 from cmm.permissions import active_membership, has_role_permission
 from referrals.choices import ACTIVE_RETURN_STATUSES, ReferralStatus, ReturnStatus
 from referrals.models import ReturnFollowUp
@@ -119,9 +121,12 @@ def group_action_items(*, user, scope: AgendaScope) -> list[AgendaItem]:
         return []
     actions = action_list_for_user(user=user).filter(done_on__isnull=True)
     if not can_manage_groups(user):
-        actions = actions.filter(
-            Q(owner__organisation_id=membership.organisation_id) | Q(owner__user=user), owner__is_active=True
-        )
+        # The owner's representative; an action owned by the organisation without one is the organisation's
+        # caseworkers' and coordinators' (the other roles are told only of what is theirs by name).
+        owners = Q(owner__user=user)
+        if membership.role in (Role.CASEWORKER, Role.COORDINATOR):
+            owners |= Q(owner__user__isnull=True, owner__organisation_id=membership.organisation_id)
+        actions = actions.filter(owners, owner__is_active=True)
     if scope.until is not None:
         actions = actions.filter(due_on__lte=scope.until)
     return [

@@ -291,7 +291,7 @@ def national_group(db):
 
 
 def test_group_actions_due_are_the_coordinators_and_the_owners_others_out(
-    cmm_coordinator, cw, cw_b, org_a, national_group
+    cmm_coordinator, cw, cw_b, org_a, national_group, users_a
 ):
     member = member_add(group=national_group, by=cmm_coordinator, organisation=org_a, sector="ngo")
     meeting = meeting_create(
@@ -309,6 +309,8 @@ def test_group_actions_due_are_the_coordinators_and_the_owners_others_out(
         assert [i.due_on for i in items] == [due.due_on]
         assert items[0].url == reverse("referral-group-meeting-detail", args=[meeting.pk])
     assert of_kind(agenda_for_user(user=cw_b, today=TODAY), "group_action") == []
+    # The organisation's action without a representative is not the outreach worker's.
+    assert of_kind(agenda_for_user(user=users_a[Role.OUTREACH_WORKER], today=TODAY), "group_action") == []
 
 
 # --- The case file ------------------------------------------------------------------------------------------
@@ -459,11 +461,11 @@ def test_the_most_urgent_comes_first(cw, cw_b, case_a, case_b, org_a, open_case)
 
     items = agenda_for_user(user=cw, today=TODAY)
 
-    assert [i.urgency for i in items] == ["overdue", "attention", "3", "7", "14"]
+    assert [i.urgency for i in items] == ["overdue", "3", "attention", "7", "14"]
     assert kinds(items) == [
         "reflection_deadline",
-        "referral_waiting",
         "plan_review",
+        "referral_waiting",
         "reflection_deadline",
         "plan_review",
     ]
