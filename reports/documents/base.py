@@ -2,10 +2,12 @@
 
 A report is a Django template under templates/reports/pdf/ rendered to an HTML string and laid out by
 WeasyPrint with the one print stylesheet, static/reports/pdf.css (A4 portrait, running header, "Page X of Y",
-tables that split across pages with their header row repeated). Nothing is fetched from the network: the
-URL fetcher serves data: URLs and files under the static folders only, and fonts come from the system
-(fontconfig). The page furniture that has words in it (the running header, "Page X of Y", "CONFIDENTIAL") is
-set from elements of the document (CSS `string-set`), so the stylesheet itself holds no translatable text.
+tables that split across pages with their header row repeated; a statistics table with many columns on
+landscape pages, and no table wider than its page: `boxes_off_page` checks the layout). Nothing is fetched
+from the network: the URL fetcher serves data: URLs and files under the static folders only, and fonts come
+from the system (fontconfig). The page furniture that has words in it (the running header, "Page X of Y",
+"CONFIDENTIAL") is set from elements of the document (CSS `string-set`), so the stylesheet itself holds no
+translatable text.
 """
 
 from __future__ import annotations

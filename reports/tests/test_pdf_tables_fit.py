@@ -76,6 +76,7 @@ CLINICS = [
     "Sundhedsklinikken for Udokumenterede Migranter på Nørrebro",
     "Gynækologisk Ambulatorium for Sexarbejdere, Hvidovre Hospital",
 ]
+PROVIDER_ADDRESS = "traumeklinikken.for.flygtninge.og.migranter.psykiatrisk.center@regionh.dk"
 # Long country names in Danish (and English): the rows of the identification and the returns tables.
 NATIONALITIES = ["CD", "CF", "DO", "BA", "VC", "NG"]
 
@@ -177,14 +178,17 @@ def wide_world(org_a, org_b, org_us, users_a, deciders, present, monkeypatch):
                 discharged_on=discharged,
                 discharge_reason=DischargeReason.MOVED_ON if discharged else "",
             )
-        for service_type in (ServiceType.HEALTH_PSYCHOLOGIST, ServiceType.HARM_REDUCTION):
+        for service_type, provider in (
+            (ServiceType.HEALTH_PSYCHOLOGIST, "Psykiatrisk Center København, Traumeklinikken for Flygtninge"),
+            (ServiceType.HARM_REDUCTION, PROVIDER_ADDRESS),  # one long word: no place to break a line
+        ):
             service_record(
                 case=case,
                 by=caseworker,
                 service_type=service_type,
                 mode=ServiceMode.ACCOMPANIED,
                 provided_on=D(2026, 4, 12),
-                provider="Psykiatrisk Center København, Traumeklinikken for Flygtninge og Migranter",
+                provider=provider,
             )
         period = period_start(case=case, by=caseworker, kind=PeriodKind.STATUTORY, starts_on=D(2026, 4, 26))
         plan = return_plan_create(case=case, by=caseworker, destination_country="CD")
