@@ -171,3 +171,10 @@ def test_a_case_page_names_the_nationality_in_danish(login, users_a, open_case):
     html = login(caseworker).get(reverse("case-detail", args=[case.pk])).content.decode()
     assert "Cambodja" in html
     assert "Cambodia" not in html
+
+
+def test_the_danish_list_is_in_danish_alphabetical_order():
+    names = list(_names("da").values())
+    assert names[-1] == "Ålandsøerne"
+    assert names.index("Ålandsøerne") > names.index("Østrig") > names.index("Zimbabwe")
+    assert names[0] == "Afghanistan"
