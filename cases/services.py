@@ -172,9 +172,12 @@ def case_open(
     date_of_birth: datetime.date | None = None,
     estimated_age: int | None = None,
     personal: dict | None = None,
+    opened_from: dict | None = None,
 ) -> Case:
     """Open a case with a new case number. The exact date of birth goes to the encrypted personal details;
-    the case keeps only the age when opened. The opener and the contact person form the case team."""
+    the case keeps only the age when opened. The opener and the contact person form the case team.
+    `opened_from` says, in choice values only, where the case came from (outreach: {"contact_venue": ...});
+    the timeline's "case opened" row tells it."""
     errors: dict = {}
     _not_in_future(opened_on, "opened_on", errors)
     _check_birth_date(date_of_birth, opened_on, errors)
@@ -211,7 +214,7 @@ def case_open(
         details = {**details, "date_of_birth": date_of_birth}
     if details:
         _details_save(case, by=by, values=details)
-    _event(case, EventKind.OPENED, by=by, occurred_on=opened_on)
+    _event(case, EventKind.OPENED, by=by, occurred_on=opened_on, **(opened_from or {}))
     _audit(case, AuditAction.CREATED, by=by)
     return case
 

@@ -18,6 +18,13 @@ from outreach.choices import Indicator
 
 NO_NAMES = _("No names or other details that could identify the person.")
 
+# Where an indicator was recorded before (identification.selectors.RecordedIndicators).
+SOURCES = {
+    "case": _("case"),
+    "contact": _("outreach contact"),
+    "form": _("earlier identification form"),
+}
+
 
 def _date(label, *, help_text=""):
     return forms.DateField(label=label, widget=DateInput, help_text=help_text)
@@ -89,10 +96,34 @@ class InterviewForm(InputForm):
         help_text=_("Kept encrypted; shown only to those who may see the person's details."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, recorded: dict[str, set[str]] | None = None, **kwargs):
+        """`recorded`: the indicators already recorded for the case and where
+        (identification.selectors.indicators_recorded_for_case). They are ticked from the start and marked
+        as such; the social worker unticks what the interview did not confirm."""
         kwargs["initial"] = _today_initial(kwargs, "interviewed_on")
+        self.recorded = {value: sources for value, sources in (recorded or {}).items() if value in Indicator}
+        if self.recorded:
+            kwargs["initial"].setdefault("indicators", [v for v in Indicator.values if v in self.recorded])
         super().__init__(*args, **kwargs)
         self.fields["interpreter_language"].choices = [("", "—"), *language_choices()]
+        if self.recorded:
+            self.fields["indicators"].choices = [
+                (
+                    value,
+                    _("%(indicator)s (already recorded: %(where)s)")
+                    % {
+                        "indicator": label,
+                        "where": ", ".join(str(SOURCES[s]) for s in sorted(self.recorded[value])),
+                    },
+                )
+                if value in self.recorded
+                else (value, label)
+                for value, label in Indicator.choices
+            ]
+            self.fields["indicators"].help_text = _(
+                "Prefilled: the indicators already recorded on the case, its outreach contacts and earlier "
+                "identification forms are ticked. Untick what the interview did not confirm."
+            )
 
 
 class AttachmentForm(InputForm):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from cases.selectors import case_list_for_user
 from cmm.permissions import active_membership, has_role_permission
 from identification.choices import TaskStatus
-from identification.models import Attachment, Decision, IdentificationTask, Presentation
+from identification.models import Attachment, Decision, IdentificationForm, IdentificationTask, Presentation
 
 
 def presentation_list_for_user(
@@ -116,3 +116,34 @@ def identification_counts(*, start: datetime.date, end: datetime.date) -> dict:
     for row in rows:
         decisions[row.pop("authority")] = row
     return {"presentations": presentations, "decisions": decisions}
+
+
+class RecordedIndicators:
+    """Where each indicator of trafficking was already recorded for a case (identification form prefill)."""
+
+    CASE = "case"
+    CONTACT = "contact"
+    FORM = "form"
+
+
+def indicators_recorded_for_case(*, case) -> dict[str, set[str]]:
+    """Return the indicators already recorded for `case`, each with where: the case's means of control (the
+    same list), its outreach contacts and earlier identification forms of its presentations. Three queries;
+    values only, nothing identifying."""
+    from outreach.models import Contact  # outreach's rows, read for the case they were linked to
+
+    found: dict[str, set[str]] = {}
+
+    def add(values, source):
+        for value in values or []:
+            if isinstance(value, str):
+                found.setdefault(value, set()).add(source)
+
+    add(case.control_means.values_list("type", flat=True), RecordedIndicators.CASE)
+    for indicators in Contact.objects.filter(case=case).values_list("indicators", flat=True):
+        add(indicators, RecordedIndicators.CONTACT)
+    for indicators in IdentificationForm.objects.filter(presentation__case=case).values_list(
+        "indicators", flat=True
+    ):
+        add(indicators, RecordedIndicators.FORM)
+    return found

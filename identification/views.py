@@ -47,6 +47,7 @@ from identification.selectors import (
     attachment_get_for_user,
     decisions_of_presentation,
     documents_visible_to,
+    indicators_recorded_for_case,
     presentation_get_for_user,
     presentations_of_case,
     task_get_for_user,
@@ -276,22 +277,27 @@ class PresentationFormView(PresentationMixin, View):
     def service_kwargs(self, form) -> dict:
         return form.cleaned_data
 
-    def render_form(self, presentation, form, status=200):
+    def render_form(self, presentation, form, status=200, extra=None):
         context = {
             "presentation": presentation,
             "case": presentation.case,
             "form": form,
             "title": self.title,
             "intro": self.intro,
+            **(extra or {}),
         }
         return render(self.request, self.template_name, context, status=status)
 
+    def form_kwargs(self, presentation) -> dict:
+        return {}
+
     def get(self, request, pk):
-        return self.render_form(self.get_presentation(), self.form_class())
+        presentation = self.get_presentation()
+        return self.render_form(presentation, self.form_class(**self.form_kwargs(presentation)))
 
     def post(self, request, pk):
         presentation = self.get_presentation()
-        form = self.form_class(request.POST, request.FILES)
+        form = self.form_class(request.POST, request.FILES, **self.form_kwargs(presentation))
         if form.is_valid():
             try:
                 type(self).save(presentation=presentation, by=request.user, **self.service_kwargs(form))
@@ -335,6 +341,14 @@ class IdentificationFormCreateView(PresentationFormView):
     title = _lazy("Identification form")
     intro = _lazy("Filled in by a social worker of CMM or an NGO after the interview: the indicators found.")
     success_message = _lazy("The identification form was recorded.")
+
+    def form_kwargs(self, presentation) -> dict:
+        # Prefilled with the indicators already recorded for the case, marked as such (nothing typed twice).
+        return {"recorded": indicators_recorded_for_case(case=presentation.case)}
+
+    def render_form(self, presentation, form, status=200, extra=None):
+        extra = {"prefilled": len(getattr(form, "recorded", {})), **(extra or {})}
+        return super().render_form(presentation, form, status=status, extra=extra)
 
 
 class AttachmentCreateView(PresentationFormView):

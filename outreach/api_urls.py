@@ -8,6 +8,11 @@ urlpatterns = [
     path("contacts/", apis.ContactListApi.as_view(), name="api-outreach-contact-list"),
     path("contacts/<int:pk>/", apis.ContactDetailApi.as_view(), name="api-outreach-contact-detail"),
     path("contacts/<int:pk>/link/", apis.ContactLinkApi.as_view(), name="api-outreach-contact-link"),
+    path(
+        "contacts/<int:pk>/open-case/",
+        apis.ContactOpenCaseApi.as_view(),
+        name="api-outreach-contact-open-case",
+    ),
     path("meeting-sessions/", apis.MeetingSessionListApi.as_view(), name="api-outreach-meeting-session-list"),
     path(
         "meeting-sessions/<int:pk>/",

@@ -240,6 +240,61 @@ def contact_link_case(*, contact: Contact, case: Case, by: User) -> Contact:
     return contact_update(contact=contact, by=by, case=case)
 
 
+def case_prefill_from_contact(contact: Contact) -> dict:
+    """The case facts an outreach contact already holds, as the case form and case_open take them: gender,
+    nationality, language and the means of control observed (the contact's indicators are that list). The
+    age band is not an age, so it is not turned into one."""
+    values: dict = {}
+    if contact.gender and contact.gender != Gender.UNKNOWN:
+        values["gender"] = contact.gender
+    if contact.nationality:
+        values["nationality"] = contact.nationality.code
+    if contact.language:
+        values["languages"] = [contact.language]
+    if contact.indicators:
+        values["control_means"] = [value for value in contact.indicators if value in Indicator.values]
+    return values
+
+
+def _check_contact_can_open_case(contact: Contact) -> None:
+    if contact.case_id is not None:
+        raise ValidationError(_("This contact is already linked to a case."))
+    if contact.group_size and contact.group_size > 1:
+        raise ValidationError(_("A contact with a group of people cannot become one person's case."))
+
+
+def contact_can_open_case(contact: Contact) -> bool:
+    """Whether a case can be opened from the contact: one person, not yet linked to a case."""
+    try:
+        _check_contact_can_open_case(contact)
+    except ValidationError:
+        return False
+    return True
+
+
+@transaction.atomic
+def case_open_from_contact(*, contact: Contact, by: User, organisation: Organisation, **case_values) -> Case:
+    """Open a case for the person met on an outreach contact (cases.services.case_open with the facts the
+    worker confirmed), link the contact's client code to it, so earlier contacts with that code join the case
+    too, and link the contact itself: it then shows on the new case's timeline. The contact must belong to
+    the organisation that opens the case, be one person's and not linked to a case yet."""
+    from cases.services import case_open, client_code_link  # the case's own rules
+
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.organisation_id != organisation.pk:
+        raise ValidationError(_("The contact belongs to another organisation."))
+    _check_contact_can_open_case(contact)
+    case = case_open(
+        by=by, organisation=organisation, opened_from={"contact_venue": contact.venue}, **case_values
+    )
+    if contact.client_code:
+        client_code_link(case=case, code=contact.client_code, by=by)
+        contact.refresh_from_db()
+    if contact.case_id != case.pk:
+        contact_link_case(contact=contact, case=case, by=by)
+    return case
+
+
 @transaction.atomic
 def contacts_link_by_client_code(*, case: Case, by: User | None) -> int:
     """Link the case organisation's contacts that carry one of the case's client codes to the case.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/export.csv", contacts.ContactExportView.as_view(), name="contact-export"),
     path("contacts/<int:pk>/", contacts.ContactUpdateView.as_view(), name="contact-update"),
     path("contacts/<int:pk>/link/", contacts.ContactLinkView.as_view(), name="contact-link"),
+    path("contacts/<int:pk>/open-case/", contacts.ContactOpenCaseView.as_view(), name="contact-open-case"),
     # Meeting place, clinics, hotline, police raids (outreach/views/activity.py)
     path("meeting-place/", activity.MeetingSessionListView.as_view(), name="meeting-session-list"),
     path("meeting-place/new/", activity.MeetingSessionCreateView.as_view(), name="meeting-session-create"),

@@ -17,7 +17,7 @@ from outreach.apis.activity import (
     PoliceRaidDetailApi,
     PoliceRaidListApi,
 )
-from outreach.apis.contacts import ContactDetailApi, ContactLinkApi, ContactListApi
+from outreach.apis.contacts import ContactDetailApi, ContactLinkApi, ContactListApi, ContactOpenCaseApi
 
 __all__ = [
     "ClinicConsultationDetailApi",
@@ -25,6 +25,7 @@ __all__ = [
     "ContactDetailApi",
     "ContactLinkApi",
     "ContactListApi",
+    "ContactOpenCaseApi",
     "HotlineCallDetailApi",
     "HotlineCallListApi",
     "MeetingSessionDetailApi",

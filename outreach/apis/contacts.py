@@ -1,17 +1,26 @@
 """Outreach contacts: log, list, correct, and link an anonymous contact to a case."""
 
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.apis.common import NamedChoiceField, NationalityField, service_errors, validated
+from cases.apis.case import CaseDetailSerializer, CaseOpenSerializer, control_means_field
+from cases.apis.common import (
+    NamedChoiceField,
+    NationalityField,
+    language_codes,
+    service_errors,
+    validated,
+)
 from cases.choices import AgeBand, Gender
 from cmm.input_rules import MomentField
 from cmm.models import Region
-from cmm.permissions import active_membership
+from cmm.permissions import active_membership, has_role_permission
 from outreach.apis.common import (
     LinkedCaseMixin,
     OutreachListApi,
@@ -25,7 +34,13 @@ from outreach.choices import Indicator, OutreachService, Venue
 from outreach.filters import ContactFilter
 from outreach.models import MAX_GROUP, SUBMISSION_ID_MAX, Contact, submission_id_validator
 from outreach.selectors import contact_get_for_user, contact_list_for_user
-from outreach.services import contact_link_case, contact_log_once, contact_update
+from outreach.services import (
+    case_open_from_contact,
+    case_prefill_from_contact,
+    contact_link_case,
+    contact_log_once,
+    contact_update,
+)
 
 VIEW, ADD, CHANGE = "outreach.view_contact", "outreach.add_contact", "outreach.change_contact"
 
@@ -222,3 +237,47 @@ class ContactLinkApi(APIView):
         with service_errors(group_size="case"):  # a group contact cannot be linked to one case
             contact = contact_link_case(contact=contact, case=data["case"], by=request.user)
         return Response(contact_data(request, contact))
+
+
+class CaseFromContactSerializer(CaseOpenSerializer):
+    """The case facts, as for POST /api/cases/; what is left out is taken from the contact (gender,
+    nationality, language, the indicators as means of control)."""
+
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, help_text="The contact's gender when left out."
+    )
+    nationality = NationalityField(required=False, help_text="The contact's nationality when left out.")
+    languages = language_codes(required=False, help_text="The contact's language when left out.")
+    control_means = control_means_field(
+        required=False, help_text="The indicators observed on the contact when left out."
+    )
+
+
+class ContactOpenCaseApi(APIView):
+    """Open a case for the person met on a contact (roles that may open cases, a contact the caller may see):
+    the contact's client code is linked to the case and the contact shows on its timeline."""
+
+    @extend_schema(
+        request=CaseFromContactSerializer,
+        responses={201: CaseDetailSerializer},
+        description="Open a case from an outreach contact of the caller's organisation. Facts left out of "
+        "the body are taken from the contact. 404 for a contact the caller cannot see; 400 if the contact is "
+        "already linked to a case or is a group contact.",
+    )
+    @sensitive_variables()
+    def post(self, request, pk):
+        if not has_role_permission(request.user, "cases.add_case"):
+            raise PermissionDenied(_("Your role cannot open cases."))
+        contact = contact_get_for_user(user=request.user, contact_id=pk)
+        organisation = active_membership(request.user).organisation
+        data = dict(validated(CaseFromContactSerializer, request, organisation=organisation))
+        for name, value in case_prefill_from_contact(contact).items():
+            data.setdefault(name, value)
+        data.setdefault("gender", Gender.UNKNOWN)
+        personal = {field: value for field, value in data.pop("personal", {}).items() if value}
+        age_field = "date_of_birth" if data.get("date_of_birth") else "estimated_age"
+        with service_errors(age_at_opening=age_field):
+            case = case_open_from_contact(
+                contact=contact, by=request.user, organisation=organisation, personal=personal or None, **data
+            )
+        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)

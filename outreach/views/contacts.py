@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -24,16 +24,25 @@ from django.views.decorators.cache import never_cache
 
 from cases.choices import CaseStatus
 from cases.client_codes import client_code_normalise
+from cases.forms.case import CaseForm, language_choices
 from cases.selectors import case_list_for_user
 from cmm.audit.services import export_record
 from cmm.forms import attach_service_errors
 from cmm.permissions import has_role_permission
+from cmm.selectors import member_choices_for_organisation
 from outreach.exports import csv_response
 from outreach.filters import ContactFilter
 from outreach.forms.contacts import ContactForm, ContactLinkForm
 from outreach.models import Contact
 from outreach.selectors import contact_get_for_user, contact_list_for_user
-from outreach.services import contact_link_case, contact_log_once, contact_update
+from outreach.services import (
+    case_open_from_contact,
+    case_prefill_from_contact,
+    contact_can_open_case,
+    contact_link_case,
+    contact_log_once,
+    contact_update,
+)
 
 PAGE_SIZE = 25
 # request.session key: the last venue/city/region, so that the next contact starts there. (Which forms were
@@ -134,6 +143,7 @@ class ContactListView(LoginRequiredMixin, View):
                 "query_string": _query_without(request, "page"),
                 "export_query": _query_without(request, "page") if valid else "",
                 "can_add": has_role_permission(request.user, "outreach.add_contact"),
+                "can_add_case": has_role_permission(request.user, "cases.add_case"),
             },
         )
 
@@ -240,7 +250,9 @@ class ContactLinkView(LoginRequiredMixin, View):
         contact = self._contact(request, pk)
         initial = {"client_code": contact.client_code} if contact.client_code and not contact.case_id else {}
         form = ContactLinkForm(cases=_linkable_cases(request), initial=initial)
-        return render(request, self.template_name, {"form": form, "contact": contact})
+        can_open_case = has_role_permission(request.user, "cases.add_case") and contact_can_open_case(contact)
+        context = {"form": form, "contact": contact, "can_open_case": can_open_case}
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         contact = self._contact(request, pk)
@@ -273,3 +285,99 @@ class ContactLinkView(LoginRequiredMixin, View):
         if case is None:
             form.add_error("client_code", _("No open case you can see carries this client code."))
         return case
+
+
+# --- Open a case from a contact -----------------------------------------------------------------------
+
+
+# The case form may echo a typed name or phone number back on an error: never cache it.
+@method_decorator(never_cache, name="dispatch")
+class ContactOpenCaseView(LoginRequiredMixin, View):
+    """Open a case for the person met on a contact: the case form prefilled with what the contact holds
+    (outreach.services.case_prefill_from_contact), saved by outreach.services.case_open_from_contact, which
+    links the client code and the contact, so the contact shows on the new case's timeline. The URL carries
+    the contact's id only; a contact the user may not see answers 404."""
+
+    template_name = "cases/case_form.html"
+
+    def _contact(self, request, pk) -> Contact:
+        if request.membership is None or not has_role_permission(request.user, "cases.add_case"):
+            raise PermissionDenied(_("Your role does not allow opening cases."))
+        return contact_get_for_user(user=request.user, contact_id=pk)
+
+    def _form(self, request, contact, data=None):
+        prefill = case_prefill_from_contact(contact)
+        form = CaseForm(
+            data,
+            members=list(member_choices_for_organisation(organisation=request.membership.organisation)),
+            initial=prefill,
+        )
+        # A language the contact was met in stays choosable even when it is not one of the common ones.
+        form.fields["languages"].choices = language_choices(prefill.get("languages", []))
+        return form
+
+    def _render(self, request, contact, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "from_contact": contact},
+            status=status,
+        )
+
+    def _refuse(self, request, contact):
+        if contact_can_open_case(contact):
+            return None
+        if contact.case_id:
+            messages.info(request, _("This contact is already linked to a case."))
+        else:
+            messages.info(request, _("A contact with a group of people cannot become one person's case."))
+        return redirect("contact-list")
+
+    def get(self, request, pk):
+        contact = self._contact(request, pk)
+        refused = self._refuse(request, contact)
+        if refused:
+            return refused
+        messages.info(request, _prefill_note(contact))
+        return self._render(request, contact, self._form(request, contact))
+
+    def post(self, request, pk):
+        contact = self._contact(request, pk)
+        refused = self._refuse(request, contact)
+        if refused:
+            return refused
+        form = self._form(request, contact, request.POST)
+        if form.is_valid():
+            try:
+                case = case_open_from_contact(
+                    contact=contact,
+                    by=request.user,
+                    organisation=request.membership.organisation,
+                    **form.open_kwargs(),
+                )
+            except ValidationError as exc:
+                attach_service_errors(form, exc, {"age_at_opening": "estimated_age"})
+            else:
+                messages.success(
+                    request,
+                    _("Case %(number)s was opened; the contact is on its timeline.")
+                    % {"number": case.number},
+                )
+                return redirect("case-timeline", pk=case.pk)
+        messages.info(request, _prefill_note(contact))
+        return self._render(request, contact, form, status=400)
+
+
+def _prefill_note(contact: Contact) -> str:
+    """What the page says about the prefilled facts (no identifying details: a contact holds none)."""
+    when = formats.date_format(timezone.localtime(contact.occurred_at), "SHORT_DATE_FORMAT")
+    note = _(
+        "Prefilled from the outreach contact of %(day)s (%(venue)s): check each fact before you open the "
+        "case."
+    ) % {"day": when, "venue": contact.get_venue_display().lower()}
+    if contact.client_code:
+        code = contact.client_code
+        note += " " + _("The client code %(code)s will be linked to the case.") % {"code": code}
+    if contact.age_band and contact.age_band != "unknown":
+        note += " " + _("Age band on the contact: %(band)s.") % {"band": contact.age_band}
+    return note

@@ -123,6 +123,8 @@ MEMBER = on(admin_a="own")
 # --- Outreach records: the recording organisation's ---------------------------------------------------------
 OUTREACH_OBJECT = on(out_a="own", cw_a="own", cw_b="other", former="other")
 OUTREACH_ROLES = who("out_a", "cw_a", "cw_b", "coord")
+# Opening a case from a contact: the roles that open cases (not the outreach worker), on a contact they see.
+CONTACT_OPEN_CASE = on(cw_a="own", cw_b="other", former="other")
 
 # --- Referral groups: own = the group A is a member of, other = the one B is a member of; CMM runs them all
 # (CMM's analysts neither run nor belong to a group.)
@@ -225,6 +227,7 @@ ENTRIES: dict[str, Entry] = {
     "contact-export": page(get=OUTREACH_ROLES),
     "contact-update": page("contact", OUTREACH_OBJECT),
     "contact-link": page("contact", OUTREACH_OBJECT),
+    "contact-open-case": page("contact", CONTACT_OPEN_CASE, note="roles that open cases, on a contact they see"),
     "meeting-session-list": page(get=OUTREACH_ROLES),
     "meeting-session-create": page(get=OUTREACH_ROLES),
     "meeting-session-export": page(get=OUTREACH_ROLES),
@@ -357,6 +360,7 @@ ENTRIES: dict[str, Entry] = {
     "api-outreach-contact-list": page(get=OUTREACH_ROLES),
     "api-outreach-contact-detail": page("contact", OUTREACH_OBJECT),
     "api-outreach-contact-link": page("contact", None, OUTREACH_OBJECT),
+    "api-outreach-contact-open-case": page("contact", None, CONTACT_OPEN_CASE),
     "api-outreach-meeting-session-list": page(get=OUTREACH_ROLES),
     "api-outreach-meeting-session-detail": page("session", OUTREACH_OBJECT),
     "api-outreach-clinic-consultation-list": page(get=OUTREACH_ROLES),
