@@ -227,7 +227,7 @@ ENTRIES: dict[str, Entry] = {
     "contact-export": page(get=OUTREACH_ROLES),
     "contact-update": page("contact", OUTREACH_OBJECT),
     "contact-link": page("contact", OUTREACH_OBJECT),
-    "contact-open-case": page("contact", CONTACT_OPEN_CASE, note="roles that open cases, on a contact they see"),
+    "contact-open-case": page("contact", CONTACT_OPEN_CASE, note="roles opening cases, contacts they see"),
     "meeting-session-list": page(get=OUTREACH_ROLES),
     "meeting-session-create": page(get=OUTREACH_ROLES),
     "meeting-session-export": page(get=OUTREACH_ROLES),
