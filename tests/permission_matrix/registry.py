@@ -324,6 +324,7 @@ ENTRIES: dict[str, Entry] = {
     "api-root": page(get=EVERYONE),
     "api-token": Entry(public=True, note="username, password and a code; refusals are 400 for anyone"),
     "api-me": page(get=EVERYONE),
+    "api-session-keep-alive": page(write=EVERYONE, note="stay logged in: renews the caller's own session"),
     "api-me-agenda": page(get=EVERYONE, note="the caller's own work items"),
     "api-organisation-list": page(get=EVERYONE),
     "api-member-list": page(get=who("admin_a")),
