@@ -97,13 +97,14 @@ def test_a_contact_typed_when_the_session_ended_is_saved_once_after_logging_in_a
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    ("options", "suffix"),
-    [(MOBILE, "360"), (WIDE, "1366")],
+    ("options", "suffix", "language"),
+    [(MOBILE, "360", "da"), (WIDE, "1366", "da"), (MOBILE, "360", "en"), (WIDE, "1366", "en")],
 )
 def test_a_failed_long_form_moves_the_focus_to_its_error_summary(
-    live_server, new_page, screenshot, options, suffix
+    live_server, new_page, screenshot, options, suffix, language
 ):
     seed_demo()
+    User.objects.filter(username="caseworker").update(language=language)
     page = new_page(**options)
     log_in(page, live_server.url, "caseworker")
     page.goto(f"{live_server.url}/cases/new/")
@@ -118,11 +119,11 @@ def test_a_failed_long_form_moves_the_focus_to_its_error_summary(
     expect(summary).to_be_focused()
     links = summary.locator("a[href^='#id_']")
     expect(links).to_have_count(2)
-    expect(summary).to_contain_text("Ikke gemt endnu")
+    expect(summary).to_contain_text("Ikke gemt endnu" if language == "da" else "Not saved yet")
     box = summary.bounding_box()
     assert 0 <= box["y"] < options["viewport"]["height"], "the summary is on the screen"
     assert_no_horizontal_overflow(page, width=options["viewport"]["width"])
-    screenshot(page, f"error_summary_da_{suffix}.png")
+    screenshot(page, f"error_summary_{language}_{suffix}.png")
 
     # A link of the summary takes the focus into its field.
     summary.locator("a[href='#id_estimated_age']").click()
