@@ -215,3 +215,10 @@ def test_api_another_organisation_gets_404_and_the_outreach_worker_403(contact, 
     assert other.post(_url(contact), body, format="json").status_code == 404
     worker = token_client(APIClient(), users_a[Role.OUTREACH_WORKER])
     assert worker.post(_url(contact), body, format="json").status_code == 403
+
+
+def test_the_contacts_page_offers_open_a_case(contact, caseworker, users_a, login):
+    page = login(caseworker).get(reverse("contact-update", args=[contact.pk]))
+    assert reverse("contact-open-case", args=[contact.pk]) in page.content.decode()
+    page = login(users_a[Role.OUTREACH_WORKER]).get(reverse("contact-update", args=[contact.pk]))
+    assert reverse("contact-open-case", args=[contact.pk]) not in page.content.decode()

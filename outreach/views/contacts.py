@@ -217,7 +217,9 @@ class ContactUpdateView(LoginRequiredMixin, View):
     def get(self, request, pk):
         contact = self._contact(request, pk)
         form = ContactForm(cases=_linkable_cases(request, keep_case_id=contact.case_id), contact=contact)
-        return render(request, self.template_name, {"form": form, "contact": contact})
+        can_open_case = has_role_permission(request.user, "cases.add_case") and contact_can_open_case(contact)
+        context = {"form": form, "contact": contact, "can_open_case": can_open_case}
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         contact = self._contact(request, pk)
