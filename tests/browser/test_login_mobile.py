@@ -179,6 +179,6 @@ def test_orgadmin_overview_fits_a_360_px_screen(live_server, mobile_page):
     page = mobile_page
     log_in(page, live_server.url, "orgadmin")
     page.wait_for_url(f"{live_server.url}/")
-    expect(page.locator(".facts")).to_contain_text("Organisationsadministrator")
+    expect(page.locator(".agenda-org")).to_contain_text("Organisationsadministrator")
 
     assert_no_horizontal_overflow(page)
