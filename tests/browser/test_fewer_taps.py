@@ -126,3 +126,24 @@ def test_a_case_opened_from_a_contact_shows_the_contact_on_its_timeline(live_ser
     expect(page.locator("main")).to_contain_text("Case opened from an outreach contact")
     assert_no_horizontal_overflow(page)
     screenshot(page, "C_timeline_en_360.png")
+
+
+@pytest.mark.browser
+def test_the_identification_form_comes_prefilled_and_marked(live_server, new_page, screenshot):
+    seed_demo()
+    caseworker = User.objects.get(username="caseworker")
+    case = Case.objects.filter(organisation__case_prefix="REDEN").first()
+    case.control_means.all().delete()
+    case.control_means.create(type="threats")
+    presentation = presentation_create(
+        case=case, by=caseworker, presented_on=timezone.localdate(), presented_by=PresentedBy.POLICE
+    )
+    for lang in ("da", "en"):
+        page = new_page(**MOBILE)
+        log_in(page, live_server.url, "caseworker")
+        _language(page, live_server.url, lang)
+        page.goto(f"{live_server.url}{reverse('identification-form-create', args=[presentation.pk])}")
+        expect(page.locator(".prefilled")).to_be_visible()
+        expect(page.locator("input[name=indicators][value=threats]")).to_be_checked()
+        assert_no_horizontal_overflow(page)
+        screenshot(page, f"C_identification_prefill_{lang}_360.png")
