@@ -12,7 +12,8 @@ def world(django_db_setup, django_db_blocker):
     module through the services, in a transaction rolled back after the module.
 
     The principals' second factor stays fresh for the whole module: exports ask for one entered within
-    TWO_FACTOR_FRESH_MINUTES, and on a loaded machine a module can outlast that (its own tests check expiry)."""
+    TWO_FACTOR_FRESH_MINUTES, and on a loaded machine a module can outlast that
+    (the two-factor tests check expiry)."""
     from django.test import override_settings
 
     with django_db_blocker.unblock(), override_settings(TWO_FACTOR_FRESH_MINUTES=24 * 60):
