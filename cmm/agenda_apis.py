@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cmm.agenda import HORIZON_DAYS, Urgency, agenda_for_user
+from cmm.input_rules import DayField
 
 MAX_DAYS = 365
 
@@ -20,9 +21,9 @@ class AgendaItemSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="What kind of work, e.g. reflection_deadline, referral_waiting.")
     title = serializers.CharField(help_text="What to do, in the caller's language.")
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    due_on = serializers.DateField(allow_null=True)
+    due_on = DayField(allow_null=True)
     days_left = serializers.IntegerField(allow_null=True, help_text="Negative when overdue.")
-    since = serializers.DateField(allow_null=True, help_text="Waiting for an answer since.")
+    since = DayField(allow_null=True, help_text="Waiting for an answer since.")
     age_days = serializers.IntegerField(allow_null=True, help_text="Days waited so far.")
     case_id = serializers.IntegerField(allow_null=True)
     case_number = serializers.CharField(allow_blank=True)

@@ -119,7 +119,9 @@ def test_a_case_i_do_not_follow_is_not_my_deadline(cw, users_a, open_case):
     assert of_kind(agenda_for_user(user=cw, today=TODAY), "reflection_deadline") == []
 
 
-def test_consider_extension_is_suggested_near_the_end_of_an_unextended_30_day_period(cw, open_case):
+def test_consider_extension_is_suggested_near_the_end_of_an_unextended_30_day_period(
+    cw, open_case, in_english
+):
     near, extended = open_case(by=cw), open_case(by=cw)
     period(near, days(4))
     stretched = period(extended, days(4), total=60)
@@ -346,7 +348,7 @@ def test_unaccompanied_minors_without_a_representative_are_in(cw, cw_b, open_cas
 # --- Outreach -----------------------------------------------------------------------------------------------
 
 
-def test_the_outreach_worker_sees_the_next_meeting_place_day(users_a, users_b, org_a, org_b, cw):
+def test_the_outreach_worker_sees_the_next_meeting_place_day(users_a, users_b, org_a, org_b, cw, in_english):
     worker = users_a[Role.OUTREACH_WORKER]
     for weeks in (1, 2):
         # Open on Wednesdays (today) and Fridays.
@@ -418,7 +420,9 @@ def test_the_analyst_sees_the_quarterly_reports_and_the_data_problems(
 # --- The organisation admin ---------------------------------------------------------------------------------
 
 
-def test_the_admin_sees_pending_invitations_and_members_without_two_factor(users_a, users_b, otp_device):
+def test_the_admin_sees_pending_invitations_and_members_without_two_factor(
+    users_a, users_b, otp_device, in_english
+):
     from cmm.services import user_create_member
 
     admin = users_a[Role.ORG_ADMIN]
@@ -634,7 +638,7 @@ def test_the_case_page_shows_the_alert_strip_above_the_tabs(cw, case_a, users_b,
     assert 'data-code="minor_without_representative"' in html
     assert reverse("case-reflection", args=[case_a.pk]) in html
     # Text beside the colour.
-    assert "Due within 7 days" in html or "Forfalder inden for 7 dage" in html
+    assert "Frist inden for 7 dage" in html  # the caseworker reads Danish
     # Another organisation's caseworker gets 404, never the strip.
     assert login(users_b[Role.CASEWORKER]).get(reverse("case-detail", args=[case_a.pk])).status_code == 404
 
@@ -676,7 +680,7 @@ def test_the_case_list_shows_sorts_and_filters_by_the_next_deadline(cw, open_cas
     assert [c.number for c in rows] == [soon.number, later.number, none.number]
     assert [c.next_deadline for c in rows] == [days(2), days(9), None]
     assert rows[0].deadline_urgency == "3"
-    assert "Next deadline" in response.content.decode()
+    assert "Næste frist" in response.content.decode()  # the caseworker reads Danish
 
     descending = [
         c.number for c in client.get(reverse("case-list"), {"ordering": "-next_deadline"}).context["page"]
