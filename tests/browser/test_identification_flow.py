@@ -79,7 +79,7 @@ def test_liaison_decides_from_the_work_queue_and_the_cmm_coordinator_sees_the_co
     page = new_page(**MOBILE)
     log_in(page, live_server.url, "coordinator")
     page.wait_for_url(f"{live_server.url}/")
-    panel = page.locator(".tasklist")
+    panel = page.locator(".agenda__list")  # the home page's work list (issue 18)
     expect(panel).to_contain_text(case.number)
     expect(panel).to_contain_text(label(TaskKind.APPOINT_CONTACT_PERSON))
     assert_no_horizontal_overflow(page)
