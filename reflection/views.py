@@ -249,16 +249,12 @@ class PeriodFormView(LoginRequiredMixin, View):
     def get_period(self):
         return period_get_for_user(user=self.request.user, period_id=self.kwargs["pk"], perm=CHANGE)
 
-    def render_form(self, period, form, status=200):
+    def form_context(self, period, form) -> dict:
         _annotate(period, timezone.localdate())
-        context = {
-            "case": period.case,
-            "period": period,
-            "form": form,
-            "title": self.title,
-            "intro": self.intro,
-        }
-        return render(self.request, self.template_name, context, status=status)
+        return {"case": period.case, "period": period, "form": form, "title": self.title, "intro": self.intro}
+
+    def render_form(self, period, form, status=200):
+        return render(self.request, self.template_name, self.form_context(period, form), status=status)
 
     def success_message(self, period) -> str:
         return _deadline_message(period)
@@ -323,13 +319,8 @@ class PeriodExtendView(PeriodFormView):
     )
 
     def render_form(self, period, form, status=200, preview=None):
-        _annotate(period, timezone.localdate())
         context = {
-            "case": period.case,
-            "period": period,
-            "form": form,
-            "title": self.title,
-            "intro": self.intro,
+            **self.form_context(period, form),
             "preview": preview,
             "preview_day": _long(preview.deadline) if preview else "",
             "current_day": _long(period.ends_on),
